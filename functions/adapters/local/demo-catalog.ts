@@ -1,0 +1,280 @@
+// The offline demo: a deterministic, realistic daily global chart of fictional songs and the Spotify
+// catalog behind it (tracks, albums, artists), served to the real client by the local Spotify-API server.
+import type { SpotifyAlbum, SpotifyArtist, SpotifyTrack } from '../../core/spotify-types.js';
+import { addDays } from '../../core/chart.js';
+
+const EPOCH = '2020-01-01';
+const DEBUTS_PER_DAY = 8;
+const WINDOW_DAYS = 300; // tracks older than this have left any chart
+const ARTISTS = 1500;
+const CHART_SIZE = 200;
+/** Fixed position of the local-file entry, a case real playlists have and the pipeline must carry. */
+export const DEMO_LOCAL_FILE_POSITION = 137;
+
+/** 32-bit mix of a few integers: the demo's only source of "randomness". */
+function hash(...parts: number[]): number {
+  let h = 0x811c9dc5;
+  for (const p of parts) {
+    h = Math.imul(h ^ (p & 0xffff), 0x01000193);
+    h = Math.imul(h ^ (p >>> 16), 0x01000193);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0x5bd1e995);
+    h ^= h >>> 15;
+  }
+  return h >>> 0;
+}
+const unit = (...parts: number[]): number => hash(...parts) / 0x100000000;
+const pick = <T>(list: readonly T[], ...parts: number[]): T => list[hash(...parts) % list.length] as T;
+
+const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+function base62(n: number, width: number): string {
+  let s = '';
+  for (let i = 0; i < width; i++) {
+    s = B62[n % 62] + s;
+    n = Math.floor(n / 62);
+  }
+  return s;
+}
+const KIND_SALT = { track: 1, album: 2, artist: 3 } as const;
+type Kind = keyof typeof KIND_SALT;
+/** 22 base62 characters like a real Spotify id; the last 6 encode the index so the server can answer any id. */
+export function demoId(kind: Kind, index: number): string {
+  const salt = KIND_SALT[kind];
+  return base62(hash(salt, index, 1), 6) + base62(hash(salt, index, 2), 5) + base62(hash(salt, index, 3), 5) + base62(index, 6);
+}
+export function demoIndex(kind: Kind, id: string): number | undefined {
+  if (!/^[0-9A-Za-z]{22}$/.test(id)) return undefined;
+  let index = 0;
+  for (const c of id.slice(16)) index = index * 62 + B62.indexOf(c);
+  return demoId(kind, index) === id ? index : undefined;
+}
+
+const FIRST = ['Luna', 'Kai', 'Mara', 'Theo', 'Sol', 'Ivy', 'Nico', 'Zara', 'Remy', 'Juno', 'Aria', 'Otis', 'Lena', 'Milo', 'Nova', 'Rio', 'Sage', 'Elio', 'Vera', 'Cruz', 'Yara', 'Felix', 'Ines', 'Tomas', 'Ada', 'Bo', 'Cleo', 'Dario', 'Esme', 'Gus'];
+const LAST = ['Vale', 'Okafor', 'Lindqvist', 'Moreau', 'Reyes', 'Takeda', 'Brandt', 'Costa', 'Nakamura', 'Hale', 'Ferreira', 'Kowalski', 'Ansel', 'Duarte', 'Sato', 'Quinn', 'Adeyemi', 'Romano', 'Berg', 'Castillo'];
+const BANDS = ['The Paper Lanterns', 'Velvet Static', 'North of Neon', 'Glass Harbor', 'Saint Juniper', 'Midnight Arcade', 'The Low Tides', 'Copper Sky', 'Hollow Pines', 'Polar Youth', 'Cinder & Silk', 'Tokyo Gardens', 'The Quiet Riots', 'Lemon Parade', 'Moth Circle'];
+const WORDS_A = ['Midnight', 'Golden', 'Electric', 'Paper', 'Silver', 'Broken', 'Sweet', 'Neon', 'Wild', 'Lonely', 'Summer', 'Velvet', 'Crystal', 'Faded', 'Burning', 'Little', 'Endless', 'Violet', 'Hollow', 'Slow'];
+const WORDS_B = ['Heart', 'City', 'Love', 'Dreams', 'Lights', 'Fever', 'Ocean', 'Roses', 'Ghosts', 'Motion', 'Skyline', 'Thunder', 'Promises', 'Satellite', 'Rain', 'Dance', 'Echoes', 'Tears', 'Paradise', 'Gravity'];
+const GENRES = ['pop', 'dance pop', 'latin pop', 'reggaeton', 'hip hop', 'r&b', 'k-pop', 'afrobeats', 'indie pop', 'edm', 'rap', 'alt z'];
+const LABELS = ['Harbor Records', 'Neon Owl Music', 'Lanterns Collective', 'Bluebird/Republic', 'Skyline Entertainment'];
+
+function artistName(a: number): string {
+  if (unit(a, 11) < 0.12) return pick(BANDS, a, 12) + (a >= BANDS.length ? ` ${pick(['II', 'Club', 'Sound', 'Band'], a, 13)}` : '');
+  if (unit(a, 14) < 0.2) return `${pick(FIRST, a, 15).toUpperCase()}${a % 7 === 0 ? '$' : ''}`;
+  return `${pick(FIRST, a, 15)} ${pick(LAST, a, 16)}`;
+}
+
+function songName(k: number): string {
+  const base = `${pick(WORDS_A, k, 21)} ${pick(WORDS_B, k, 22)}`;
+  const r = unit(k, 23);
+  if (r < 0.08) return `${base} (Remix)`;
+  if (r < 0.14) return `${base} - Sped Up`;
+  if (r < 0.2) return pick(WORDS_B, k, 24).toUpperCase();
+  return base;
+}
+
+const dayNumber = (date: string): number => Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${EPOCH}T00:00:00Z`)) / 86_400_000);
+const dateOf = (day: number): string => addDays(EPOCH, day);
+
+/** Album b: 1–3 pool tracks of one primary artist; popular artists (low index) have more albums. */
+function albumArtist(b: number): number {
+  return Math.floor(ARTISTS * unit(b, 31) ** 2.2);
+}
+const albumOf = (k: number): number => Math.floor(k / 2);
+function trackArtists(k: number): number[] {
+  const primary = albumArtist(albumOf(k));
+  const r = unit(k, 41);
+  if (r < 0.22) {
+    const feat = Math.floor(ARTISTS * unit(k, 42) ** 1.6);
+    if (feat === primary) return [primary];
+    // A few three-way collaborations, as real charts have.
+    if (r < 0.04) return [primary, feat, Math.floor(ARTISTS * unit(k, 43))].filter((v, i, a) => a.indexOf(v) === i);
+    return [primary, feat];
+  }
+  return [primary];
+}
+
+/** Streams of pool track k on day d: a debut peak, decay over weeks or months, noise, some revivals. */
+function streamsOn(k: number, day: number): number {
+  const debut = Math.floor(k / DEBUTS_PER_DAY);
+  const age = day - debut;
+  if (age < 0 || age > WINDOW_DAYS) return 0;
+  const peak = 220_000 * Math.exp(3.1 * unit(k, 51) ** 4);
+  const tau = 4 + 160 * unit(k, 52) ** 2.5;
+  const ramp = age < 3 ? 0.6 + 0.2 * age : 1;
+  let s = peak * ramp * Math.exp(-age / tau);
+  if (unit(k, 53) < 0.12) {
+    // A revival (a viral moment or a film sync) brings a song back: re-entries.
+    const at = 20 + Math.floor(200 * unit(k, 54));
+    if (age >= at) s += peak * 0.5 * Math.exp(-(age - at) / 12);
+  }
+  return Math.round(s * (0.93 + 0.14 * unit(k, day, 55)));
+}
+
+export interface DemoChartRow {
+  readonly position: number;
+  readonly uri: string;
+  readonly trackName: string;
+  readonly artistNames: readonly string[];
+  readonly label: string;
+  readonly streams: number;
+  readonly peakRank: number;
+  readonly previousRank: number | null;
+  readonly daysOnChart: number;
+}
+
+export class DemoCatalog {
+  private readonly charts = new Map<number, readonly number[]>();
+
+  /** The pool tracks on the chart of `day`, best first. */
+  private ranking(day: number): readonly number[] {
+    const cached = this.charts.get(day);
+    if (cached) return cached;
+    const from = Math.max(0, (day - WINDOW_DAYS) * DEBUTS_PER_DAY);
+    const to = (day + 1) * DEBUTS_PER_DAY;
+    const scored: [number, number][] = [];
+    for (let k = from; k < to; k++) scored.push([k, streamsOn(k, day)]);
+    scored.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    const top = scored.slice(0, CHART_SIZE).map(([k]) => k);
+    this.charts.set(day, top);
+    return top;
+  }
+
+  /** The chart of a date as charts.spotify.com would publish it. */
+  chart(date: string): DemoChartRow[] {
+    const day = dayNumber(date);
+    if (day < 1) throw new Error(`the demo chart starts on ${dateOf(1)}`);
+    const today = this.ranking(day);
+    const yesterday = this.ranking(day - 1);
+    return today.map((k, i) => {
+      const position = i + 1;
+      let peak = position;
+      let days = 0;
+      for (let d = day; d >= Math.max(0, Math.floor(k / DEBUTS_PER_DAY)); d--) {
+        const r = this.ranking(d).indexOf(k);
+        if (r >= 0) {
+          days++;
+          peak = Math.min(peak, r + 1);
+        }
+      }
+      const prev = yesterday.indexOf(k);
+      if (position === DEMO_LOCAL_FILE_POSITION) {
+        // A local file, as a user's playlist can hold: no Spotify id, so no enrichment.
+        return {
+          position, uri: 'spotify:local:Garage+Tapes:Basement+Sessions:Demo+Song+%231:184', trackName: 'Demo Song #1',
+          artistNames: ['Garage Tapes'], label: 'self-released', streams: streamsOn(k, day), peakRank: position,
+          previousRank: null, daysOnChart: 1,
+        };
+      }
+      const t = this.track(k);
+      return {
+        position,
+        uri: `spotify:track:${demoId('track', k)}`,
+        trackName: t.name,
+        artistNames: t.artists?.map((a) => a.name) ?? [],
+        label: pick(LABELS, albumOf(k), 61),
+        streams: streamsOn(k, day),
+        peakRank: peak,
+        previousRank: prev >= 0 ? prev + 1 : null,
+        daysOnChart: days,
+      };
+    });
+  }
+
+  /** The chart as a charts.spotify.com CSV (BOM, quoted fields, -1 for new entries). */
+  chartCsv(date: string): string {
+    const q = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+    const lines = ['\uFEFFrank,uri,artist_names,track_name,source,peak_rank,previous_rank,days_on_chart,streams'];
+    for (const r of this.chart(date)) {
+      lines.push(
+        [r.position, q(r.uri), q(r.artistNames.join(', ')), q(r.trackName), q(r.label), r.peakRank, r.previousRank ?? -1, r.daysOnChart, q(String(r.streams))].join(','),
+      );
+    }
+    return lines.join('\n') + '\n';
+  }
+
+  /** A track that Spotify no longer has: GET /tracks/{id} answers 404 (about 1 in 40). */
+  isRemoved(k: number): boolean {
+    return hash(k, 71) % 40 === 0;
+  }
+
+  artist(a: number, full = false): SpotifyArtist {
+    const id = demoId('artist', a);
+    const simplified: SpotifyArtist = {
+      external_urls: { spotify: `https://open.spotify.com/artist/${id}` },
+      href: `https://api.spotify.com/v1/artists/${id}`,
+      id,
+      name: artistName(a),
+      type: 'artist',
+      uri: `spotify:artist:${id}`,
+    };
+    if (!full) return simplified;
+    return {
+      ...simplified,
+      images: [{ url: `https://i.scdn.co/image/demo-artist-${id}`, height: 640, width: 640 }],
+      // Extended-quota fields: the server strips them for development-mode apps.
+      followers: { total: Math.round(5_000_000 * unit(a, 81) ** 3 * (1 - a / ARTISTS)) },
+      genres: unit(a, 82) < 0.15 ? [] : [pick(GENRES, a, 83), pick(GENRES, a, 84)].filter((g, i, l) => l.indexOf(g) === i),
+      popularity: Math.max(1, Math.round(90 * (1 - a / ARTISTS) + 9 * unit(a, 85))),
+    };
+  }
+
+  album(b: number, full = false): SpotifyAlbum {
+    const id = demoId('album', b);
+    const firstTrack = b * 2;
+    const release = dateOf(Math.floor(firstTrack / DEBUTS_PER_DAY));
+    const total = unit(b, 91) < 0.55 ? 1 + (hash(b, 92) % 3) : 8 + (hash(b, 93) % 14);
+    const precision = unit(b, 94) < 0.05 ? 'year' : unit(b, 95) < 0.05 ? 'month' : 'day';
+    const noImages = unit(b, 96) < 0.03;
+    const simplified: SpotifyAlbum = {
+      album_type: total <= 3 ? 'single' : unit(b, 97) < 0.1 ? 'compilation' : 'album',
+      artists: [this.artist(albumArtist(b))],
+      external_urls: { spotify: `https://open.spotify.com/album/${id}` },
+      href: `https://api.spotify.com/v1/albums/${id}`,
+      id,
+      images: noImages
+        ? []
+        : [640, 300, 64].map((size) => ({ url: `https://i.scdn.co/image/demo-${size}-${id}`, height: size, width: size })),
+      name: total <= 3 ? songName(firstTrack) : `${pick(WORDS_A, b, 98)} ${pick(WORDS_B, b, 99)}`,
+      release_date: precision === 'year' ? release.slice(0, 4) : precision === 'month' ? release.slice(0, 7) : release,
+      release_date_precision: precision,
+      total_tracks: total,
+      type: 'album',
+      uri: `spotify:album:${id}`,
+    };
+    if (!full) return simplified;
+    return { ...simplified, label: pick(LABELS, b, 61), genres: [], popularity: Math.round(100 * unit(b, 100)) };
+  }
+
+  track(k: number, full = false): SpotifyTrack {
+    const id = demoId('track', k);
+    const t: SpotifyTrack = {
+      album: this.album(albumOf(k)),
+      artists: trackArtists(k).map((a) => this.artist(a)),
+      duration_ms: 120_000 + (hash(k, 101) % 150_000),
+      explicit: unit(k, 102) < 0.3,
+      external_urls: { spotify: `https://open.spotify.com/track/${id}` },
+      href: `https://api.spotify.com/v1/tracks/${id}`,
+      id,
+      is_local: false,
+      name: songName(k),
+      track_number: 1 + (k % 2),
+      type: 'track',
+      uri: `spotify:track:${id}`,
+    };
+    return full ? { ...t, popularity: Math.max(0, Math.min(100, Math.round(Math.log10(streamsOn(k, Math.floor(k / DEBUTS_PER_DAY) + 3) + 1) * 15))) } : t;
+  }
+
+  /** Lookups by id for the local server; undefined = 404. */
+  findTrack(id: string, full: boolean): SpotifyTrack | undefined {
+    const k = demoIndex('track', id);
+    return k === undefined || this.isRemoved(k) ? undefined : this.track(k, full);
+  }
+  findAlbum(id: string, full: boolean): SpotifyAlbum | undefined {
+    const b = demoIndex('album', id);
+    return b === undefined ? undefined : this.album(b, full);
+  }
+  findArtist(id: string, full: boolean): SpotifyArtist | undefined {
+    const a = demoIndex('artist', id);
+    return a === undefined || a >= ARTISTS ? undefined : this.artist(a, full);
+  }
+}

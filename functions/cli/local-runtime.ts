@@ -1,0 +1,142 @@
+// Wires the domain to local adapters: a folder is the lake, a local delivery stream plays Firehose, the
+// transformer runs on each emitted S3 event as Lambda would, and the demo talks to the local Spotify server.
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Config, SpotifySettings } from '../config.js';
+import type { Clock, Logger } from '../ports.js';
+import { FolderStorage } from '../adapters/local/folder-storage.js';
+import { LocalDeliveryStream } from '../adapters/local/local-delivery.js';
+import { createSpotifyClient, type SpotifyClient } from '../adapters/spotify/web-api.js';
+import { DemoCatalog } from '../adapters/local/demo-catalog.js';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, LocalSpotifyServer } from '../adapters/local/spotify-server.js';
+import { EntityCache } from '../core/entity-cache.js';
+import { extractChart, type ExtractReport } from '../core/extract.js';
+import { demoChart, parseSourceSpec, playlistChart, processInbox } from '../core/sources.js';
+import { parseChartCsv } from '../core/charts-csv.js';
+import { objectKeysOf, transformObjects, type TransformReport } from '../core/transform.js';
+import { EtlError } from '../errors.js';
+
+export interface RunOptions {
+  readonly date?: string;
+  readonly source?: string;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface RunReport {
+  readonly source: string;
+  readonly notes: readonly string[];
+  readonly extracts: readonly ExtractReport[];
+  readonly inboxFailures: readonly { readonly key: string; readonly reason: string }[];
+  readonly transform: TransformReport;
+  readonly rawObjects: readonly string[];
+  readonly apiCalls: number;
+  readonly tokenRequests: number;
+  readonly retries: number;
+  readonly seconds: number;
+}
+
+const hasCredentials = (s: SpotifySettings): boolean => !!(s.refreshToken || (s.clientId && s.clientSecret));
+
+/** extract → local delivery → transform (driven by the emitted S3 events), for one chart source. */
+export async function runLocal(config: Config, clock: Clock, logger: Logger, options: RunOptions = {}): Promise<RunReport> {
+  const started = clock.now().getTime();
+  const storage = new FolderStorage(config.lakeRoot);
+  const notes: string[] = [];
+  const date = options.date ?? clock.now().toISOString().slice(0, 10);
+  let spec = options.source ?? config.chartSource;
+  if (!spec) {
+    spec = hasCredentials(config.spotify) ? 'charts-csv' : 'demo';
+    if (spec === 'demo') {
+      notes.push('No Spotify credentials (SPOTIFY_CLIENT_ID/SECRET): running the offline demo chart against the local Spotify-API server.');
+    }
+  }
+  const source = parseSourceSpec(spec);
+
+  let server: LocalSpotifyServer | undefined;
+  let settings = config.spotify;
+  const demo = source.kind === 'demo' ? new DemoCatalog() : undefined;
+  if (demo) {
+    server = await LocalSpotifyServer.start({ catalog: demo });
+    settings = { ...settings, apiUrl: server.apiUrl, accountsUrl: server.url, clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, refreshToken: undefined };
+  }
+  try {
+    const client: SpotifyClient | undefined = createSpotifyClient(settings, { clock, logger });
+    if (!client && source.kind !== 'demo') {
+      notes.push('No Spotify credentials: rows come from the chart file alone; album and artist tables stay empty. Set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET to enrich.');
+    }
+    const transformReports: TransformReport[] = [];
+    const delivery = new LocalDeliveryStream(storage, {
+      bufferBytes: config.localDelivery.bufferBytes,
+      bufferSeconds: config.localDelivery.bufferSeconds,
+      gzip: config.localDelivery.gzip,
+      clock,
+      onObject: async (event) => {
+        transformReports.push(await transformObjects(objectKeysOf(event), { storage, logger }));
+      },
+    });
+    const cache = await EntityCache.load(storage, clock, config.cacheTtlDays);
+    const deps = {
+      delivery, storage, cache, clock, logger,
+      catalog: client?.catalog,
+      fullEntities: settings.fullEntities,
+      concurrency: settings.concurrency,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    };
+    const extracts: ExtractReport[] = [];
+    let inboxFailures: { key: string; reason: string }[] = [];
+    if (source.kind === 'demo') {
+      extracts.push(await extractChart(demoChart(demo!.chartCsv(date), date), deps));
+    } else if (source.kind === 'playlist') {
+      if (!client) {
+        throw new EtlError('A playlist source needs Spotify credentials.', {
+          hint: 'Set SPOTIFY_CLIENT_ID (and SPOTIFY_CLIENT_SECRET, or SPOTIFY_REFRESH_TOKEN from `spotify-etl login`).',
+        });
+      }
+      extracts.push(await extractChart(await playlistChart(client.catalog, source.id, date), deps));
+    } else if (source.file) {
+      const text = await readFile(source.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        throw new EtlError(`Cannot read ${source.file}: ${error.code ?? error.message}.`);
+      });
+      extracts.push(await extractChart(parseChartCsv(text, { fileName: basename(source.file), ...(options.date ? { date } : {}) }), deps));
+    } else {
+      const inbox = await processInbox(storage, deps, options.date);
+      extracts.push(...inbox.extracted);
+      inboxFailures = inbox.failed;
+      if (inbox.extracted.length === 0 && inbox.failed.length === 0) {
+        notes.push(`The inbox (${config.lakeRoot}/top_200_global/inbox/) is empty: nothing to extract. Drop a charts.spotify.com CSV there.`);
+      }
+    }
+    await delivery.flush();
+    const stats = client?.catalog.stats();
+    const sum = (f: (t: TransformReport) => number): number => transformReports.reduce((n, t) => n + f(t), 0);
+    return {
+      source: spec,
+      notes,
+      extracts,
+      inboxFailures,
+      transform: {
+        objects: transformReports.flatMap((t) => t.objects),
+        linesIn: sum((t) => t.linesIn),
+        rowsWritten: sum((t) => t.rowsWritten),
+        duplicates: sum((t) => t.duplicates),
+        rejected: sum((t) => t.rejected),
+        filesWritten: sum((t) => t.filesWritten),
+        failedObjects: transformReports.flatMap((t) => t.failedObjects),
+      },
+      rawObjects: delivery.objects,
+      apiCalls: stats?.apiCalls ?? 0,
+      tokenRequests: stats?.tokenRequests ?? 0,
+      retries: stats?.retries ?? 0,
+      seconds: (clock.now().getTime() - started) / 1000,
+    };
+  } finally {
+    await server?.close();
+  }
+}
+
+/** Replays everything waiting in to_process/. */
+export async function transformPending(config: Config, logger: Logger): Promise<TransformReport> {
+  const storage = new FolderStorage(config.lakeRoot);
+  const keys = await storage.list('top_200_global/raw_data/to_process/');
+  return transformObjects(keys, { storage, logger });
+}

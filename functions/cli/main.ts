@@ -1,0 +1,194 @@
+// `spotify-etl`: the local runtime's commands. Parses arguments, wires local adapters, prints; errors are one
+// clear line plus the fix (`--verbose` shows the stack).
+import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { loadConfig, type Config } from '../config.js';
+import { EtlError } from '../errors.js';
+import { systemClock, type Logger } from '../ports.js';
+import { isIsoDate } from '../core/chart.js';
+import { parseRawLine } from '../core/transform.js';
+import { LakeQueryEngine } from '../adapters/local/duckdb-query.js';
+import { runLocal, transformPending, type RunReport } from './local-runtime.js';
+import { formatCsv, formatJson, formatTable } from './format.js';
+
+const USAGE = `spotify-etl — the Spotify chart as album, artist and song tables, on one machine.
+
+Usage:
+  spotify-etl run [--date YYYY-MM-DD] [--source demo|charts-csv|charts-csv:<file>|playlist:<id>]
+  spotify-etl transform                      process everything waiting in raw_data/to_process/
+  spotify-etl query "<SQL>" [--format table|json|csv]
+  spotify-etl validate <file.ndjson>         check raw records against schemas/
+Options:
+  --lake <dir>     the lake folder (default ./lake, or SPOTIFY_ETL_LAKE)
+  --verbose        show stack traces and debug logs
+Tables: song_data, album_data, artist_data; partition column snapshot_date (DATE).`;
+
+function cliLogger(verbose: boolean): Logger {
+  const write = (level: string, message: string, details?: Record<string, unknown>): void => {
+    if (!verbose && level === 'info') return;
+    process.stderr.write(`${level}: ${message}${details ? ` ${JSON.stringify(details)}` : ''}\n`);
+  };
+  return {
+    info: (m, d) => write('info', m, d),
+    warn: (m, d) => (verbose ? write('warn', m, d) : undefined),
+    error: (m, d) => write('error', m, d),
+  };
+}
+
+function progress(label: string): ((done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return (done, total) => {
+    process.stderr.write(`\r${label} ${done}/${total}${done === total ? '\n' : ''}`);
+  };
+}
+
+function printRun(report: RunReport, out: (s: string) => void): void {
+  for (const note of report.notes) out(`note: ${note}`);
+  for (const e of report.extracts) {
+    out(`chart ${e.chartId} ${e.date} (${e.origin}): ${e.entries} entries, ${e.delivered} records delivered, enrichment ${e.enrichment}` +
+      (e.tracksNotFound.length ? `, ${e.tracksNotFound.length} tracks unknown to Spotify (kept with the chart's text)` : '') +
+      (e.problems.length ? `, ${e.problems.length} chart rows set aside` : ''));
+  }
+  for (const f of report.inboxFailures) out(`inbox: ${f.key} set aside: ${f.reason}`);
+  const t = report.transform;
+  const cacheHits = report.extracts.reduce((n, e) => n + e.cacheHits, 0);
+  const rows: [string, string | number][] = [
+    ['chart entries', report.extracts.reduce((n, e) => n + e.entries, 0)],
+    ['raw objects', report.rawObjects.length],
+    ['lines in', t.linesIn],
+    ['song rows written', t.rowsWritten],
+    ['duplicates dropped', t.duplicates],
+    ['lines rejected', t.rejected],
+    ['files written', t.filesWritten],
+    ['Spotify API calls', report.apiCalls],
+    ['token requests', report.tokenRequests],
+    ['retries', report.retries],
+    ['cache hits', cacheHits],
+    ['time', `${report.seconds.toFixed(1)} s`],
+  ];
+  out('');
+  out(formatTable(['summary', 'value'], rows.map(([k, v]) => ({ summary: k, value: v }))));
+  for (const o of t.objects.filter((x) => x.rejectedKey)) out(`rejected lines of ${o.key}: see ${o.rejectedKey}`);
+  for (const f of t.failedObjects) out(`transform failed for ${f.key}: ${f.error}`);
+}
+
+async function topTen(config: Config, dates: readonly string[]): Promise<string[]> {
+  const engine = await LakeQueryEngine.open(config.lakeRoot);
+  try {
+    const out: string[] = [];
+    for (const date of dates) {
+      const r = await engine.query(
+        `SELECT position, song_name, array_to_string(artist_names, ', ') AS artists, streams, previous_rank, chart_id FROM song_data WHERE snapshot_date = DATE '${date}' ORDER BY chart_id, position LIMIT 10`,
+      );
+      out.push('', `Top 10 on ${date}:`, formatTable(r.columns, r.rows));
+    }
+    return out;
+  } finally {
+    engine.close();
+  }
+}
+
+export async function main(argv: readonly string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      date: { type: 'string' },
+      source: { type: 'string' },
+      lake: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    out(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const env = { ...process.env, ...(values.lake ? { SPOTIFY_ETL_LAKE: values.lake } : {}) };
+  const config = loadConfig(env);
+  const logger = cliLogger(values.verbose);
+  if (values.date !== undefined && !isIsoDate(values.date)) {
+    throw new EtlError(`--date ${values.date} is not a date.`, { hint: 'Use YYYY-MM-DD, e.g. --date 2026-11-25.' });
+  }
+
+  switch (command) {
+    case 'run': {
+      const report = await runLocal(config, systemClock, logger, {
+        ...(values.date ? { date: values.date } : {}),
+        ...(values.source ? { source: values.source } : {}),
+        ...(progress('Spotify lookups') ? { onProgress: progress('Spotify lookups')! } : {}),
+      });
+      printRun(report, out);
+      const dates = [...new Set(report.extracts.map((e) => e.date))].slice(-1);
+      if (report.transform.rowsWritten > 0) for (const l of await topTen(config, dates)) out(l);
+      return report.transform.failedObjects.length > 0 ? 1 : 0;
+    }
+    case 'transform': {
+      const t = await transformPending(config, logger);
+      out(formatTable(['object', 'status', 'lines', 'rows', 'duplicates', 'rejected'], t.objects.map((o) => ({
+        object: o.key.split('/').pop(), status: o.status, lines: o.linesIn, rows: o.rowsWritten, duplicates: o.duplicates, rejected: o.rejected,
+      }))));
+      out(`${t.objects.length} objects: ${t.linesIn} lines in = ${t.rowsWritten} rows written + ${t.duplicates} duplicates + ${t.rejected} rejected`);
+      return t.failedObjects.length > 0 ? 1 : 0;
+    }
+    case 'query': {
+      const sql = rest.join(' ').trim();
+      if (!sql) throw new EtlError('query needs SQL.', { hint: 'spotify-etl query "select count(*) from song_data"' });
+      const engine = await LakeQueryEngine.open(config.lakeRoot);
+      try {
+        const r = await engine.query(sql);
+        const format = values.format;
+        if (format === 'json') out(formatJson(r.rows));
+        else if (format === 'csv') out(formatCsv(r.columns, r.rows));
+        else if (format === 'table') out(formatTable(r.columns, r.rows));
+        else throw new EtlError(`--format ${format} is not known.`, { hint: 'Use table, json or csv.' });
+      } finally {
+        engine.close();
+      }
+      return 0;
+    }
+    case 'validate': {
+      const file = rest[0];
+      if (!file) throw new EtlError('validate needs a file.', { hint: 'spotify-etl validate lake/top_200_global/raw_data/processed/…' });
+      const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+        throw new EtlError(`Cannot read ${file}: ${e.code ?? e.message}.`);
+      });
+      let lines = 0;
+      let bad = 0;
+      text.split('\n').forEach((line, i) => {
+        if (line.trim() === '') return;
+        lines++;
+        const r = parseRawLine(line);
+        if ('reason' in r) {
+          bad++;
+          out(`${file}:${i + 1}: ${r.reason}`);
+        }
+      });
+      out(`${lines} records, ${lines - bad} valid, ${bad} invalid`);
+      return bad > 0 ? 1 : 0;
+    }
+    default:
+      throw new EtlError(`Unknown command "${command}".`, { hint: 'Run spotify-etl --help.' });
+  }
+}
+
+/** Runs the CLI and turns errors into one line plus a hint (or the stack with --verbose). */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  try {
+    return await main(argv);
+  } catch (error) {
+    if (error instanceof EtlError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+    } else if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`error: ${error.message}\nhint: run spotify-etl --help\n`);
+    } else {
+      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    if (verbose && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,183 @@
+// Extraction: a chart in, one raw track record per chart entry out to the delivery stream, enriched with
+// the Spotify track (and its album and artists) at the fewest calls the entity cache allows.
+import { randomBytes } from 'node:crypto';
+import type { Clock, DeliveryStream, Logger, SpotifyCatalog, Storage } from '../ports.js';
+import type { Chart, ChartEntry, ChartProblem } from './chart.js';
+import type { EntityCache } from './entity-cache.js';
+import { mapLimit } from './limit.js';
+import { REJECTED } from './lake.js';
+import type { RawTrackRecord, SpotifyAlbum, SpotifyArtist, SpotifyTrack } from './spotify-types.js';
+
+export interface ExtractDeps {
+  readonly delivery: DeliveryStream;
+  readonly storage: Storage;
+  readonly cache: EntityCache;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Absent when no Spotify credentials are configured: records carry the chart's own text only. */
+  readonly catalog?: SpotifyCatalog | undefined;
+  /** Also fetch /albums/{id} and /artists/{id} (extended-quota apps get genres, followers, label). */
+  readonly fullEntities?: boolean;
+  readonly concurrency?: number;
+  readonly newRunId?: () => string;
+  /** Progress callback for terminals: done of total tracks looked up. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface ExtractReport {
+  readonly runId: string;
+  readonly chartId: string;
+  readonly date: string;
+  readonly origin: string;
+  readonly entries: number;
+  readonly delivered: number;
+  /** Chart rows that could not become entries (bad CSV lines), kept under raw_data/rejected/extract/. */
+  readonly problems: readonly ChartProblem[];
+  readonly enrichment: 'spotify' | 'skipped: no Spotify credentials' | 'not needed';
+  /** Distinct track ids Spotify answered 404 for (removed or unknown); their records carry track: null. */
+  readonly tracksNotFound: readonly string[];
+  readonly apiCalls: number;
+  readonly cacheHits: number;
+  readonly cacheMisses: number;
+}
+
+/** `20261125T160000Z-3f9a1c`: sorts by time, so "the latest extraction" is the greatest run id. */
+export function newRunId(clock: Clock): string {
+  const stamp = clock.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+interface Enriched {
+  readonly tracks: Map<string, SpotifyTrack | null>;
+  readonly albums: Map<string, SpotifyAlbum>;
+  readonly artists: Map<string, SpotifyArtist>;
+}
+
+/** One GET /tracks/{id} per distinct id not in the cache; albums and artists only when asked for. */
+async function enrich(entries: readonly ChartEntry[], deps: ExtractDeps, catalog: SpotifyCatalog): Promise<Enriched> {
+  const concurrency = deps.concurrency ?? 4;
+  const tracks = new Map<string, SpotifyTrack | null>();
+  const missing: string[] = [];
+  for (const e of entries) {
+    if (!e.trackId || e.track !== undefined || tracks.has(e.trackId)) continue;
+    const cached = deps.cache.get<SpotifyTrack>('tracks', e.trackId);
+    tracks.set(e.trackId, cached ?? null);
+    if (!cached) missing.push(e.trackId);
+  }
+  let done = 0;
+  await mapLimit(missing, concurrency, async (id) => {
+    const track = await catalog.getTrack(id);
+    if (track) {
+      tracks.set(id, track);
+      deps.cache.set('tracks', id, track);
+    }
+    deps.onProgress?.(++done, missing.length);
+  });
+
+  const albums = new Map<string, SpotifyAlbum>();
+  const artists = new Map<string, SpotifyArtist>();
+  if (deps.fullEntities) {
+    const all = [...tracks.values(), ...entries.map((e) => e.track ?? null)].filter((t): t is SpotifyTrack => !!t);
+    const albumIds = [...new Set(all.map((t) => t.album?.id).filter((id): id is string => !!id))];
+    const artistIds = [...new Set(all.flatMap((t) => (t.artists ?? []).map((a) => a.id)).filter((id): id is string => !!id))];
+    await mapLimit(albumIds, concurrency, async (id) => {
+      const album = deps.cache.get<SpotifyAlbum>('albums', id) ?? (await catalog.getAlbum(id));
+      if (album) {
+        albums.set(id, album);
+        deps.cache.set('albums', id, album);
+      }
+    });
+    await mapLimit(artistIds, concurrency, async (id) => {
+      const artist = deps.cache.get<SpotifyArtist>('artists', id) ?? (await catalog.getArtist(id));
+      if (artist) {
+        artists.set(id, artist);
+        deps.cache.set('artists', id, artist);
+      }
+    });
+  }
+  return { tracks, albums, artists };
+}
+
+/** The raw record of one chart entry: the envelope plus Spotify's objects as returned. */
+export function buildRecord(
+  chart: Chart,
+  entry: ChartEntry,
+  run: { readonly runId: string; readonly extractedAt: string },
+  found: Enriched,
+): RawTrackRecord {
+  const track = entry.track !== undefined ? entry.track : entry.trackId ? (found.tracks.get(entry.trackId) ?? null) : null;
+  const albumId = track?.album?.id;
+  const album = (albumId ? found.albums.get(albumId) : undefined) ?? track?.album ?? null;
+  const artists = track?.artists ? track.artists.map((a) => (a.id ? found.artists.get(a.id) : undefined) ?? a) : null;
+  const record: RawTrackRecord = {
+    schema_version: 1,
+    snapshot_date: chart.date,
+    extracted_at: run.extractedAt,
+    run_id: run.runId,
+    source: { kind: chart.kind, id: chart.chartId, region: chart.region },
+    position: entry.position,
+    streams: entry.streams,
+    peak_rank: entry.peakRank,
+    previous_rank: entry.previousRank,
+    days_on_chart: entry.daysOnChart,
+    weeks_on_chart: entry.weeksOnChart,
+    added_at: entry.addedAt,
+    track,
+    album,
+    artists,
+  };
+  return entry.uri ? { ...record, chart_entry: { uri: entry.uri, track_name: entry.trackName, artist_names: [...entry.artistNames] } } : record;
+}
+
+/**
+ * Extracts one chart: enrich, build one record per entry, deliver them all. Throws when delivery fails
+ * (nothing is half-reported as success); Spotify errors that stop a run (quota) propagate with their explanation.
+ */
+export async function extractChart(chart: Chart, deps: ExtractDeps): Promise<ExtractReport> {
+  const runId = (deps.newRunId ?? (() => newRunId(deps.clock)))();
+  const extractedAt = deps.clock.now().toISOString();
+  const cacheBefore = deps.cache.stats();
+  const callsBefore = deps.catalog?.stats().apiCalls ?? 0;
+  const needsLookup = chart.entries.some((e) => e.trackId && e.track === undefined);
+
+  let found: Enriched = { tracks: new Map(), albums: new Map(), artists: new Map() };
+  let enrichment: ExtractReport['enrichment'] = 'not needed';
+  if (deps.catalog && (needsLookup || deps.fullEntities)) {
+    try {
+      found = await enrich(chart.entries, deps, deps.catalog);
+    } finally {
+      await deps.cache.save(); // keep what was fetched even when the run stops (quota): the next run starts there
+    }
+    enrichment = 'spotify';
+  } else if (needsLookup) {
+    enrichment = 'skipped: no Spotify credentials';
+  }
+
+  if (chart.problems.length > 0) {
+    const key = `${REJECTED}extract/${chart.date}/${chart.chartId}-${runId}.ndjson`;
+    const lines = chart.problems.map((p) => JSON.stringify({ origin: chart.origin, ...p }));
+    await deps.storage.put(key, lines.join('\n') + '\n', 'application/x-ndjson');
+    deps.logger.warn('chart rows set aside', { origin: chart.origin, count: chart.problems.length, key });
+  }
+
+  const records = chart.entries.map((e) => JSON.stringify(buildRecord(chart, e, { runId, extractedAt }, found)));
+  const delivery = await deps.delivery.put(records);
+  await deps.delivery.flush();
+
+  const cacheAfter = deps.cache.stats();
+  const tracksNotFound = [...found.tracks.entries()].filter(([, t]) => t === null).map(([id]) => id);
+  return {
+    runId,
+    chartId: chart.chartId,
+    date: chart.date,
+    origin: chart.origin,
+    entries: chart.entries.length,
+    delivered: delivery.delivered,
+    problems: chart.problems,
+    enrichment,
+    tracksNotFound,
+    apiCalls: (deps.catalog?.stats().apiCalls ?? 0) - callsBefore,
+    cacheHits: cacheAfter.hits - cacheBefore.hits,
+    cacheMisses: cacheAfter.misses - cacheBefore.misses,
+  };
+}

@@ -1,0 +1,108 @@
+// Chart sources: a Charts CSV (a file, or the inbox in the lake), a playlist through the Web API, the demo.
+import type { SpotifyCatalog, Storage } from '../ports.js';
+import { type Chart, type ChartEntry, trackIdFromUri } from './chart.js';
+import { parseChartCsv, parseChartFileName } from './charts-csv.js';
+import { ChartFormatError, EtlError } from '../errors.js';
+import { extractChart, type ExtractDeps, type ExtractReport } from './extract.js';
+import { INBOX, INBOX_DONE, INBOX_FAILED, baseName } from './lake.js';
+
+/** A playlist's items as a chart: position = order in the playlist; `item ?? track` (the 2026 rename). */
+export async function playlistChart(catalog: SpotifyCatalog, playlistId: string, date: string): Promise<Chart> {
+  const entries: ChartEntry[] = [];
+  let position = 0;
+  for await (const item of catalog.playlistItems(playlistId)) {
+    position++;
+    const track = item.item ?? item.track ?? null;
+    const uri = track?.uri ?? '';
+    entries.push({
+      position,
+      trackId: track?.is_local ? null : (track?.id ?? (uri ? trackIdFromUri(uri) : null)),
+      uri,
+      trackName: track?.name ?? '',
+      artistNames: (track?.artists ?? []).map((a) => a.name),
+      streams: null,
+      peakRank: null,
+      previousRank: null,
+      daysOnChart: null,
+      weeksOnChart: null,
+      addedAt: item.added_at ?? null,
+      track,
+    });
+  }
+  return {
+    kind: 'playlist',
+    chartId: `playlist:${playlistId}`,
+    region: null,
+    date,
+    entries,
+    problems: [],
+    origin: `playlist ${playlistId}`,
+  };
+}
+
+/** The demo chart: the generator's CSV goes through the same parser as a real Charts file. */
+export function demoChart(csv: string, date: string): Chart {
+  return { ...parseChartCsv(csv, { fileName: `regional-global-daily-${date}.csv` }), kind: 'demo' };
+}
+
+export interface InboxReport {
+  readonly extracted: ExtractReport[];
+  readonly failed: { readonly key: string; readonly reason: string }[];
+}
+
+/** CSV files waiting in the inbox, oldest chart date first (a late schedule catches up in order). */
+export async function inboxFiles(storage: Storage): Promise<string[]> {
+  const keys = (await storage.list(INBOX)).filter(
+    (k) => !k.startsWith(INBOX_DONE) && !k.startsWith(INBOX_FAILED) && k.toLowerCase().endsWith('.csv'),
+  );
+  const dateOf = (k: string): string => parseChartFileName(baseName(k))?.date ?? '9999-99-99';
+  return keys.sort((a, b) => dateOf(a).localeCompare(dateOf(b)) || a.localeCompare(b));
+}
+
+/**
+ * Extracts every chart CSV in the inbox and moves it to inbox/done/. A file that is not a chart goes to
+ * inbox/failed/ with a `.reason.txt` beside it; a Spotify error that stops the run (quota) leaves the file for the next run.
+ */
+export async function processInbox(storage: Storage, deps: ExtractDeps, date?: string): Promise<InboxReport> {
+  const extracted: ExtractReport[] = [];
+  const failed: { key: string; reason: string }[] = [];
+  for (const key of await inboxFiles(storage)) {
+    const name = baseName(key);
+    const body = await storage.get(key);
+    if (!body) continue; // taken by a concurrent run
+    let chart: Chart;
+    try {
+      chart = parseChartCsv(Buffer.from(body).toString('utf8'), { fileName: name, ...(date ? { date } : {}) });
+    } catch (error) {
+      if (!(error instanceof ChartFormatError)) throw error;
+      const reason = `${error.message}${error.hint ? ` ${error.hint}` : ''}`;
+      await storage.move(key, `${INBOX_FAILED}${name}`);
+      await storage.put(`${INBOX_FAILED}${name}.reason.txt`, reason + '\n', 'text/plain');
+      failed.push({ key, reason });
+      continue;
+    }
+    extracted.push(await extractChart(chart, deps));
+    await storage.move(key, `${INBOX_DONE}${name}`);
+  }
+  return { extracted, failed };
+}
+
+/** Parses `demo`, `charts-csv`, `charts-csv:<file>`, `playlist:<id>`. */
+export type SourceSpec =
+  | { readonly kind: 'demo' }
+  | { readonly kind: 'charts-csv'; readonly file?: string }
+  | { readonly kind: 'playlist'; readonly id: string };
+
+export function parseSourceSpec(spec: string): SourceSpec {
+  if (spec === 'demo') return { kind: 'demo' };
+  if (spec === 'charts-csv') return { kind: 'charts-csv' };
+  if (spec.startsWith('charts-csv:')) return { kind: 'charts-csv', file: spec.slice('charts-csv:'.length) };
+  if (spec.startsWith('playlist:')) {
+    const raw = spec.slice('playlist:'.length);
+    const id = /playlist[/:]([0-9A-Za-z]{22})/.exec(raw)?.[1] ?? raw;
+    if (/^[0-9A-Za-z]{22}$/.test(id)) return { kind: 'playlist', id };
+  }
+  throw new EtlError(`Unknown source "${spec}".`, {
+    hint: 'Use demo, charts-csv (the inbox), charts-csv:<file.csv> or playlist:<id or open.spotify.com URL>.',
+  });
+}
