@@ -91,15 +91,22 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const region = str(env, 'CHART_REGION') ?? 'global';
   if (!/^([a-z]{2}|global)$/.test(region)) {
-    throw new ConfigError(`CHART_REGION="${region}" is not valid: expected global or a two-letter country code.`);
+    throw new ConfigError(
+      `CHART_REGION="${region}" is not valid: expected global or a two-letter country code.`,
+    );
   }
   const market = str(env, 'SPOTIFY_MARKET');
   if (market !== undefined && !/^[A-Z]{2}$/.test(market)) {
-    throw new ConfigError(`SPOTIFY_MARKET="${market}" is not valid: expected an ISO 3166-1 alpha-2 code such as US.`);
+    throw new ConfigError(
+      `SPOTIFY_MARKET="${market}" is not valid: expected an ISO 3166-1 alpha-2 code such as US.`,
+    );
   }
   const clientId = str(env, 'SPOTIFY_CLIENT_ID');
   const clientSecret = str(env, 'SPOTIFY_CLIENT_SECRET');
-  if ((clientId === undefined) !== (clientSecret === undefined) && str(env, 'SPOTIFY_REFRESH_TOKEN') === undefined) {
+  if (
+    (clientId === undefined) !== (clientSecret === undefined) &&
+    str(env, 'SPOTIFY_REFRESH_TOKEN') === undefined
+  ) {
     throw new ConfigError('SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET must be set together.');
   }
   return Object.freeze({
@@ -138,6 +145,7 @@ export function loadConfig(env: Env = process.env): Config {
 
 /** Settings that only AWS handlers need; fails with the variable's name when one is missing. */
 export function requireSetting<T>(value: T | undefined, name: string): T {
-  if (value === undefined) throw new ConfigError(`${name} is not set.`, { hint: `Set ${name} in the environment.` });
+  if (value === undefined)
+    throw new ConfigError(`${name} is not set.`, { hint: `Set ${name} in the environment.` });
   return value;
 }

@@ -38,7 +38,12 @@ export interface RunReport {
 const hasCredentials = (s: SpotifySettings): boolean => !!(s.refreshToken || (s.clientId && s.clientSecret));
 
 /** extract → local delivery → transform (driven by the emitted S3 events), for one chart source. */
-export async function runLocal(config: Config, clock: Clock, logger: Logger, options: RunOptions = {}): Promise<RunReport> {
+export async function runLocal(
+  config: Config,
+  clock: Clock,
+  logger: Logger,
+  options: RunOptions = {},
+): Promise<RunReport> {
   const started = clock.now().getTime();
   const storage = new FolderStorage(config.lakeRoot);
   const notes: string[] = [];
@@ -47,7 +52,9 @@ export async function runLocal(config: Config, clock: Clock, logger: Logger, opt
   if (!spec) {
     spec = hasCredentials(config.spotify) ? 'charts-csv' : 'demo';
     if (spec === 'demo') {
-      notes.push('No Spotify credentials (SPOTIFY_CLIENT_ID/SECRET): running the offline demo chart against the local Spotify-API server.');
+      notes.push(
+        'No Spotify credentials (SPOTIFY_CLIENT_ID/SECRET): running the offline demo chart against the local Spotify-API server.',
+      );
     }
   }
   const source = parseSourceSpec(spec);
@@ -57,12 +64,21 @@ export async function runLocal(config: Config, clock: Clock, logger: Logger, opt
   const demo = source.kind === 'demo' ? new DemoCatalog() : undefined;
   if (demo) {
     server = await LocalSpotifyServer.start({ catalog: demo });
-    settings = { ...settings, apiUrl: server.apiUrl, accountsUrl: server.url, clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, refreshToken: undefined };
+    settings = {
+      ...settings,
+      apiUrl: server.apiUrl,
+      accountsUrl: server.url,
+      clientId: DEMO_CLIENT_ID,
+      clientSecret: DEMO_CLIENT_SECRET,
+      refreshToken: undefined,
+    };
   }
   try {
     const client: SpotifyClient | undefined = createSpotifyClient(settings, { clock, logger });
     if (!client && source.kind !== 'demo') {
-      notes.push('No Spotify credentials: rows come from the chart file alone; album and artist tables stay empty. Set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET to enrich.');
+      notes.push(
+        'No Spotify credentials: rows come from the chart file alone; album and artist tables stay empty. Set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET to enrich.',
+      );
     }
     const transformReports: TransformReport[] = [];
     const delivery = new LocalDeliveryStream(storage, {
@@ -76,7 +92,11 @@ export async function runLocal(config: Config, clock: Clock, logger: Logger, opt
     });
     const cache = await EntityCache.load(storage, clock, config.cacheTtlDays);
     const deps = {
-      delivery, storage, cache, clock, logger,
+      delivery,
+      storage,
+      cache,
+      clock,
+      logger,
       catalog: client?.catalog,
       fullEntities: settings.fullEntities,
       concurrency: settings.concurrency,
@@ -97,13 +117,20 @@ export async function runLocal(config: Config, clock: Clock, logger: Logger, opt
       const text = await readFile(source.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
         throw new EtlError(`Cannot read ${source.file}: ${error.code ?? error.message}.`);
       });
-      extracts.push(await extractChart(parseChartCsv(text, { fileName: basename(source.file), ...(options.date ? { date } : {}) }), deps));
+      extracts.push(
+        await extractChart(
+          parseChartCsv(text, { fileName: basename(source.file), ...(options.date ? { date } : {}) }),
+          deps,
+        ),
+      );
     } else {
       const inbox = await processInbox(storage, deps, options.date);
       extracts.push(...inbox.extracted);
       inboxFailures = inbox.failed;
       if (inbox.extracted.length === 0 && inbox.failed.length === 0) {
-        notes.push(`The inbox (${config.lakeRoot}/top_200_global/inbox/) is empty: nothing to extract. Drop a charts.spotify.com CSV there.`);
+        notes.push(
+          `The inbox (${config.lakeRoot}/top_200_global/inbox/) is empty: nothing to extract. Drop a charts.spotify.com CSV there.`,
+        );
       }
     }
     await delivery.flush();

@@ -45,9 +45,13 @@ function progress(label: string): ((done: number, total: number) => void) | unde
 function printRun(report: RunReport, out: (s: string) => void): void {
   for (const note of report.notes) out(`note: ${note}`);
   for (const e of report.extracts) {
-    out(`chart ${e.chartId} ${e.date} (${e.origin}): ${e.entries} entries, ${e.delivered} records delivered, enrichment ${e.enrichment}` +
-      (e.tracksNotFound.length ? `, ${e.tracksNotFound.length} tracks unknown to Spotify (kept with the chart's text)` : '') +
-      (e.problems.length ? `, ${e.problems.length} chart rows set aside` : ''));
+    out(
+      `chart ${e.chartId} ${e.date} (${e.origin}): ${e.entries} entries, ${e.delivered} records delivered, enrichment ${e.enrichment}` +
+        (e.tracksNotFound.length
+          ? `, ${e.tracksNotFound.length} tracks unknown to Spotify (kept with the chart's text)`
+          : '') +
+        (e.problems.length ? `, ${e.problems.length} chart rows set aside` : ''),
+    );
   }
   for (const f of report.inboxFailures) out(`inbox: ${f.key} set aside: ${f.reason}`);
   const t = report.transform;
@@ -67,8 +71,14 @@ function printRun(report: RunReport, out: (s: string) => void): void {
     ['time', `${report.seconds.toFixed(1)} s`],
   ];
   out('');
-  out(formatTable(['summary', 'value'], rows.map(([k, v]) => ({ summary: k, value: v }))));
-  for (const o of t.objects.filter((x) => x.rejectedKey)) out(`rejected lines of ${o.key}: see ${o.rejectedKey}`);
+  out(
+    formatTable(
+      ['summary', 'value'],
+      rows.map(([k, v]) => ({ summary: k, value: v })),
+    ),
+  );
+  for (const o of t.objects.filter((x) => x.rejectedKey))
+    out(`rejected lines of ${o.key}: see ${o.rejectedKey}`);
   for (const f of t.failedObjects) out(`transform failed for ${f.key}: ${f.error}`);
 }
 
@@ -88,7 +98,10 @@ async function topTen(config: Config, dates: readonly string[]): Promise<string[
   }
 }
 
-export async function main(argv: readonly string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  out: (s: string) => void = (s) => process.stdout.write(s + '\n'),
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -110,7 +123,9 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
   const config = loadConfig(env);
   const logger = cliLogger(values.verbose);
   if (values.date !== undefined && !isIsoDate(values.date)) {
-    throw new EtlError(`--date ${values.date} is not a date.`, { hint: 'Use YYYY-MM-DD, e.g. --date 2026-11-25.' });
+    throw new EtlError(`--date ${values.date} is not a date.`, {
+      hint: 'Use YYYY-MM-DD, e.g. --date 2026-11-25.',
+    });
   }
 
   switch (command) {
@@ -127,15 +142,30 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
     }
     case 'transform': {
       const t = await transformPending(config, logger);
-      out(formatTable(['object', 'status', 'lines', 'rows', 'duplicates', 'rejected'], t.objects.map((o) => ({
-        object: o.key.split('/').pop(), status: o.status, lines: o.linesIn, rows: o.rowsWritten, duplicates: o.duplicates, rejected: o.rejected,
-      }))));
-      out(`${t.objects.length} objects: ${t.linesIn} lines in = ${t.rowsWritten} rows written + ${t.duplicates} duplicates + ${t.rejected} rejected`);
+      out(
+        formatTable(
+          ['object', 'status', 'lines', 'rows', 'duplicates', 'rejected'],
+          t.objects.map((o) => ({
+            object: o.key.split('/').pop(),
+            status: o.status,
+            lines: o.linesIn,
+            rows: o.rowsWritten,
+            duplicates: o.duplicates,
+            rejected: o.rejected,
+          })),
+        ),
+      );
+      out(
+        `${t.objects.length} objects: ${t.linesIn} lines in = ${t.rowsWritten} rows written + ${t.duplicates} duplicates + ${t.rejected} rejected`,
+      );
       return t.failedObjects.length > 0 ? 1 : 0;
     }
     case 'query': {
       const sql = rest.join(' ').trim();
-      if (!sql) throw new EtlError('query needs SQL.', { hint: 'spotify-etl query "select count(*) from song_data"' });
+      if (!sql)
+        throw new EtlError('query needs SQL.', {
+          hint: 'spotify-etl query "select count(*) from song_data"',
+        });
       const engine = await LakeQueryEngine.open(config.lakeRoot);
       try {
         const r = await engine.query(sql);
@@ -151,7 +181,10 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
     }
     case 'validate': {
       const file = rest[0];
-      if (!file) throw new EtlError('validate needs a file.', { hint: 'spotify-etl validate lake/top_200_global/raw_data/processed/…' });
+      if (!file)
+        throw new EtlError('validate needs a file.', {
+          hint: 'spotify-etl validate lake/top_200_global/raw_data/processed/…',
+        });
       const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
         throw new EtlError(`Cannot read ${file}: ${e.code ?? e.message}.`);
       });
@@ -183,7 +216,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (error instanceof EtlError) {
       process.stderr.write(`error: ${error.message}\n`);
       if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
-    } else if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    } else if (
+      error instanceof Error &&
+      (error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+    ) {
       process.stderr.write(`error: ${error.message}\nhint: run spotify-etl --help\n`);
     } else {
       process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -44,7 +44,9 @@ export const SPOTIFY_ID = /^[0-9A-Za-z]{22}$/;
 
 /** `spotify:track:<id>` or `https://open.spotify.com/track/<id>` → id; anything else → null. */
 export function trackIdFromUri(uri: string): string | null {
-  const m = /^spotify:track:([0-9A-Za-z]{22})$/.exec(uri) ?? /open\.spotify\.com\/(?:intl-[a-z-]+\/)?track\/([0-9A-Za-z]{22})/.exec(uri);
+  const m =
+    /^spotify:track:([0-9A-Za-z]{22})$/.exec(uri) ??
+    /open\.spotify\.com\/(?:intl-[a-z-]+\/)?track\/([0-9A-Za-z]{22})/.exec(uri);
   return m?.[1] ?? null;
 }
 

@@ -74,13 +74,13 @@ export function splitArtistNames(joined: string): string[] {
   let text = joined;
   for (const name of NAMES_WITH_COMMA) {
     if (text.includes(name)) {
-      text = text.split(name).join(`\u0000${placeholders.length}\u0000`);
+      text = text.split(name).join(`\u{E000}${placeholders.length}\u{E000}`);
       placeholders.push(name);
     }
   }
   return text
     .split(', ')
-    .map((part) => part.replace(/\u0000(\d+)\u0000/g, (_, i: string) => placeholders[Number(i)] ?? ''))
+    .map((part) => part.replace(/\u{E000}(\d+)\u{E000}/gu, (_, i: string) => placeholders[Number(i)] ?? ''))
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }

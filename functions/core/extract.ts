@@ -43,7 +43,11 @@ export interface ExtractReport {
 
 /** `20261125T160000Z-3f9a1c`: sorts by time, so "the latest extraction" is the greatest run id. */
 export function newRunId(clock: Clock): string {
-  const stamp = clock.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = clock
+    .now()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -54,7 +58,11 @@ interface Enriched {
 }
 
 /** One GET /tracks/{id} per distinct id not in the cache; albums and artists only when asked for. */
-async function enrich(entries: readonly ChartEntry[], deps: ExtractDeps, catalog: SpotifyCatalog): Promise<Enriched> {
+async function enrich(
+  entries: readonly ChartEntry[],
+  deps: ExtractDeps,
+  catalog: SpotifyCatalog,
+): Promise<Enriched> {
   const concurrency = deps.concurrency ?? 4;
   const tracks = new Map<string, SpotifyTrack | null>();
   const missing: string[] = [];
@@ -77,9 +85,13 @@ async function enrich(entries: readonly ChartEntry[], deps: ExtractDeps, catalog
   const albums = new Map<string, SpotifyAlbum>();
   const artists = new Map<string, SpotifyArtist>();
   if (deps.fullEntities) {
-    const all = [...tracks.values(), ...entries.map((e) => e.track ?? null)].filter((t): t is SpotifyTrack => !!t);
+    const all = [...tracks.values(), ...entries.map((e) => e.track ?? null)].filter(
+      (t): t is SpotifyTrack => !!t,
+    );
     const albumIds = [...new Set(all.map((t) => t.album?.id).filter((id): id is string => !!id))];
-    const artistIds = [...new Set(all.flatMap((t) => (t.artists ?? []).map((a) => a.id)).filter((id): id is string => !!id))];
+    const artistIds = [
+      ...new Set(all.flatMap((t) => (t.artists ?? []).map((a) => a.id)).filter((id): id is string => !!id)),
+    ];
     await mapLimit(albumIds, concurrency, async (id) => {
       const album = deps.cache.get<SpotifyAlbum>('albums', id) ?? (await catalog.getAlbum(id));
       if (album) {
@@ -105,10 +117,17 @@ export function buildRecord(
   run: { readonly runId: string; readonly extractedAt: string },
   found: Enriched,
 ): RawTrackRecord {
-  const track = entry.track !== undefined ? entry.track : entry.trackId ? (found.tracks.get(entry.trackId) ?? null) : null;
+  const track =
+    entry.track !== undefined
+      ? entry.track
+      : entry.trackId
+        ? (found.tracks.get(entry.trackId) ?? null)
+        : null;
   const albumId = track?.album?.id;
   const album = (albumId ? found.albums.get(albumId) : undefined) ?? track?.album ?? null;
-  const artists = track?.artists ? track.artists.map((a) => (a.id ? found.artists.get(a.id) : undefined) ?? a) : null;
+  const artists = track?.artists
+    ? track.artists.map((a) => (a.id ? found.artists.get(a.id) : undefined) ?? a)
+    : null;
   const record: RawTrackRecord = {
     schema_version: 1,
     snapshot_date: chart.date,
@@ -126,7 +145,12 @@ export function buildRecord(
     album,
     artists,
   };
-  return entry.uri ? { ...record, chart_entry: { uri: entry.uri, track_name: entry.trackName, artist_names: [...entry.artistNames] } } : record;
+  return entry.uri
+    ? {
+        ...record,
+        chart_entry: { uri: entry.uri, track_name: entry.trackName, artist_names: [...entry.artistNames] },
+      }
+    : record;
 }
 
 /**
@@ -160,7 +184,9 @@ export async function extractChart(chart: Chart, deps: ExtractDeps): Promise<Ext
     deps.logger.warn('chart rows set aside', { origin: chart.origin, count: chart.problems.length, key });
   }
 
-  const records = chart.entries.map((e) => JSON.stringify(buildRecord(chart, e, { runId, extractedAt }, found)));
+  const records = chart.entries.map((e) =>
+    JSON.stringify(buildRecord(chart, e, { runId, extractedAt }, found)),
+  );
   const delivery = await deps.delivery.put(records);
   await deps.delivery.flush();
 

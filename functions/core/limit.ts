@@ -20,7 +20,11 @@ export function createLimiter(n: number): Limiter {
 }
 
 /** Runs `fn` over `items` with at most `n` in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  n: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const limit = createLimiter(n);
   return Promise.all(items.map((item) => limit(() => fn(item))));
 }

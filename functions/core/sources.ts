@@ -7,7 +7,11 @@ import { extractChart, type ExtractDeps, type ExtractReport } from './extract.js
 import { INBOX, INBOX_DONE, INBOX_FAILED, baseName } from './lake.js';
 
 /** A playlist's items as a chart: position = order in the playlist; `item ?? track` (the 2026 rename). */
-export async function playlistChart(catalog: SpotifyCatalog, playlistId: string, date: string): Promise<Chart> {
+export async function playlistChart(
+  catalog: SpotifyCatalog,
+  playlistId: string,
+  date: string,
+): Promise<Chart> {
   const entries: ChartEntry[] = [];
   let position = 0;
   for await (const item of catalog.playlistItems(playlistId)) {
@@ -72,7 +76,10 @@ export async function processInbox(storage: Storage, deps: ExtractDeps, date?: s
     if (!body) continue; // taken by a concurrent run
     let chart: Chart;
     try {
-      chart = parseChartCsv(Buffer.from(body).toString('utf8'), { fileName: name, ...(date ? { date } : {}) });
+      chart = parseChartCsv(Buffer.from(body).toString('utf8'), {
+        fileName: name,
+        ...(date ? { date } : {}),
+      });
     } catch (error) {
       if (!(error instanceof ChartFormatError)) throw error;
       const reason = `${error.message}${error.hint ? ` ${error.hint}` : ''}`;

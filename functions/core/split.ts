@@ -1,6 +1,13 @@
 // Splitting a raw track record into song, album and artist rows (pure functions, no I/O).
 import { trackIdFromUri } from './chart.js';
-import type { AlbumRow, ArtistRow, RawTrackRecord, SongRow, SpotifyAlbum, SpotifyArtist } from './spotify-types.js';
+import type {
+  AlbumRow,
+  ArtistRow,
+  RawTrackRecord,
+  SongRow,
+  SpotifyAlbum,
+  SpotifyArtist,
+} from './spotify-types.js';
 
 export interface Rows {
   readonly song: SongRow;
@@ -54,7 +61,10 @@ export function artistRow(artist: SpotifyArtist & { id: string }, chartId: strin
 export function splitRecord(record: RawTrackRecord): SplitResult {
   const { track, chart_entry: text } = record;
   if (!track && !text) {
-    return { reject: 'the entry has no track: Spotify lists the item as unavailable (null track) and no chart text names it' };
+    return {
+      reject:
+        'the entry has no track: Spotify lists the item as unavailable (null track) and no chart text names it',
+    };
   }
   if (track?.type === 'episode') {
     return { reject: `"${track.name}" is a podcast episode, not a song: song_data holds tracks only` };
@@ -63,7 +73,9 @@ export function splitRecord(record: RawTrackRecord): SplitResult {
   const songId = isLocal ? null : (track?.id ?? (text ? trackIdFromUri(text.uri) : null));
   const album = isLocal ? null : (record.album ?? track?.album ?? null);
   const artists = record.artists ?? track?.artists ?? [];
-  const artistIds = artists.map((a) => a.id).filter((id): id is string => typeof id === 'string' && id !== '');
+  const artistIds = artists
+    .map((a) => a.id)
+    .filter((id): id is string => typeof id === 'string' && id !== '');
   const chartId = record.source.id;
   const song: SongRow = {
     song_id: songId,

@@ -13,7 +13,15 @@ import { createInterface } from 'node:readline';
 import type { Logger, Storage } from '../ports.js';
 import { describeErrors, validators } from './schemas.js';
 import { splitRecord } from './split.js';
-import { PROCESSED, REJECTED, TABLES, TO_PROCESS, type TableName, baseName, partitionPrefix } from './lake.js';
+import {
+  PROCESSED,
+  REJECTED,
+  TABLES,
+  TO_PROCESS,
+  type TableName,
+  baseName,
+  partitionPrefix,
+} from './lake.js';
 import type { AlbumRow, ArtistRow, RawTrackRecord, SongRow } from './spotify-types.js';
 
 export interface TransformDeps {
@@ -101,7 +109,9 @@ async function* linesOf(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<strin
 }
 
 /** JSON + schema check of one raw line: the record, or the reason it is not one. */
-export function parseRawLine(line: string): { readonly record: RawTrackRecord } | { readonly reason: string } {
+export function parseRawLine(
+  line: string,
+): { readonly record: RawTrackRecord } | { readonly reason: string } {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -109,7 +119,9 @@ export function parseRawLine(line: string): { readonly record: RawTrackRecord } 
     return { reason: `malformed JSON: ${(error as Error).message}` };
   }
   if (!validators.rawTrackRecord(value)) {
-    return { reason: `does not match schemas/raw-track-record.schema.json: ${describeErrors(validators.rawTrackRecord.errors)}` };
+    return {
+      reason: `does not match schemas/raw-track-record.schema.json: ${describeErrors(validators.rawTrackRecord.errors)}`,
+    };
   }
   return { record: value };
 }
@@ -122,7 +134,15 @@ const ndjson = (rows: Iterable<unknown>): string => {
 
 export async function transformObject(key: string, deps: TransformDeps): Promise<ObjectReport> {
   const { storage } = deps;
-  const empty = { linesIn: 0, rowsWritten: 0, duplicates: 0, rejected: 0, albumRows: 0, artistRows: 0, filesWritten: [] };
+  const empty = {
+    linesIn: 0,
+    rowsWritten: 0,
+    duplicates: 0,
+    rejected: 0,
+    albumRows: 0,
+    artistRows: 0,
+    filesWritten: [],
+  };
   if (!key.startsWith(TO_PROCESS)) return { key, status: 'ignored', ...empty };
   const processedKey = PROCESSED + key.slice(TO_PROCESS.length);
   const chunks = await storage.read(key);
@@ -155,7 +175,10 @@ export async function transformObject(key: string, deps: TransformDeps): Promise
     const before = seen.get(entryKey);
     if (before !== undefined) {
       if (before === line.trim()) duplicates++;
-      else reject(`position ${record.position} of ${record.source.id} on ${record.snapshot_date} already has another entry in run ${record.run_id}`);
+      else
+        reject(
+          `position ${record.position} of ${record.source.id} on ${record.snapshot_date} already has another entry in run ${record.run_id}`,
+        );
       continue;
     }
     seen.set(entryKey, line.trim());
@@ -167,12 +190,20 @@ export async function transformObject(key: string, deps: TransformDeps): Promise
     const groupKey = `${record.snapshot_date}|${record.source.id}|${record.run_id}`;
     let group = groups.get(groupKey);
     if (!group) {
-      group = { date: record.snapshot_date, chartId: record.source.id, runId: record.run_id, songs: [], albums: new Map(), artists: new Map() };
+      group = {
+        date: record.snapshot_date,
+        chartId: record.source.id,
+        runId: record.run_id,
+        songs: [],
+        albums: new Map(),
+        artists: new Map(),
+      };
       groups.set(groupKey, group);
     }
     group.songs.push(split.rows.song);
     if (split.rows.album) group.albums.set(split.rows.album.album_id, split.rows.album);
-    for (const a of split.rows.artists) if (!group.artists.has(a.artist_id)) group.artists.set(a.artist_id, a);
+    for (const a of split.rows.artists)
+      if (!group.artists.has(a.artist_id)) group.artists.set(a.artist_id, a);
   }
 
   let rowsWritten = 0;
@@ -184,7 +215,10 @@ export async function transformObject(key: string, deps: TransformDeps): Promise
     const mine = `${slug(group.chartId)}__`;
     const existing = new Map<TableName, string[]>();
     for (const table of TABLES) {
-      existing.set(table, (await storage.list(partitionPrefix(table, group.date) + mine)).filter((k) => baseName(k) !== name));
+      existing.set(
+        table,
+        (await storage.list(partitionPrefix(table, group.date) + mine)).filter((k) => baseName(k) !== name),
+      );
     }
     const runs = (existing.get('song_data') ?? []).map((k) => parseOutputName(baseName(k))?.runId ?? '');
     if (runs.some((r) => r > group.runId)) {
@@ -192,13 +226,20 @@ export async function transformObject(key: string, deps: TransformDeps): Promise
       continue;
     }
     // Albums and artists already written by another object of the same run are not written twice.
-    for (const [table, map] of [['album_data', group.albums], ['artist_data', group.artists]] as const) {
+    for (const [table, map] of [
+      ['album_data', group.albums],
+      ['artist_data', group.artists],
+    ] as const) {
       for (const other of existing.get(table) ?? []) {
         if (parseOutputName(baseName(other))?.runId !== group.runId) continue;
         const body = await storage.get(other);
-        for (const row of Buffer.from(body ?? new Uint8Array()).toString('utf8').split('\n')) {
+        for (const row of Buffer.from(body ?? new Uint8Array())
+          .toString('utf8')
+          .split('\n')) {
           if (row === '') continue;
-          const id = (JSON.parse(row) as { album_id?: string; artist_id?: string })[table === 'album_data' ? 'album_id' : 'artist_id'];
+          const id = (JSON.parse(row) as { album_id?: string; artist_id?: string })[
+            table === 'album_data' ? 'album_id' : 'artist_id'
+          ];
           if (id) map.delete(id);
         }
       }
@@ -229,7 +270,12 @@ export async function transformObject(key: string, deps: TransformDeps): Promise
   if (rejectedLines.length > 0) {
     rejectedKey = `${REJECTED}${baseName(key).replace(/\.gz$/, '')}.rejected.ndjson`;
     await storage.put(rejectedKey, ndjson(rejectedLines), 'application/x-ndjson');
-    deps.logger.warn('lines rejected', { key, rejected: rejectedLines.length, rejectedKey, first: rejectedLines[0]?.reason });
+    deps.logger.warn('lines rejected', {
+      key,
+      rejected: rejectedLines.length,
+      rejectedKey,
+      first: rejectedLines[0]?.reason,
+    });
   }
   await storage.move(key, processedKey);
   return {
@@ -247,7 +293,10 @@ export async function transformObject(key: string, deps: TransformDeps): Promise
 }
 
 /** Transforms each object; one object's failure does not stop the others, and is reported. */
-export async function transformObjects(keys: readonly string[], deps: TransformDeps): Promise<TransformReport> {
+export async function transformObjects(
+  keys: readonly string[],
+  deps: TransformDeps,
+): Promise<TransformReport> {
   const objects: ObjectReport[] = [];
   for (const key of keys) {
     try {
@@ -255,7 +304,18 @@ export async function transformObjects(keys: readonly string[], deps: TransformD
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       deps.logger.error('transform failed', { key, error: message });
-      objects.push({ key, status: 'failed', linesIn: 0, rowsWritten: 0, duplicates: 0, rejected: 0, albumRows: 0, artistRows: 0, filesWritten: [], error: message });
+      objects.push({
+        key,
+        status: 'failed',
+        linesIn: 0,
+        rowsWritten: 0,
+        duplicates: 0,
+        rejected: 0,
+        albumRows: 0,
+        artistRows: 0,
+        filesWritten: [],
+        error: message,
+      });
     }
   }
   const sum = (f: (o: ObjectReport) => number): number => objects.reduce((n, o) => n + f(o), 0);
@@ -266,11 +326,15 @@ export async function transformObjects(keys: readonly string[], deps: TransformD
     duplicates: sum((o) => o.duplicates),
     rejected: sum((o) => o.rejected),
     filesWritten: sum((o) => o.filesWritten.length),
-    failedObjects: objects.filter((o) => o.status === 'failed').map((o) => ({ key: o.key, error: o.error ?? '' })),
+    failedObjects: objects
+      .filter((o) => o.status === 'failed')
+      .map((o) => ({ key: o.key, error: o.error ?? '' })),
   };
 }
 
 /** Object keys in an S3 event, decoded as S3 encodes them (form encoding: '+' is a space). */
-export function objectKeysOf(event: { readonly Records?: readonly { readonly s3: { readonly object: { readonly key: string } } }[] }): string[] {
+export function objectKeysOf(event: {
+  readonly Records?: readonly { readonly s3: { readonly object: { readonly key: string } } }[];
+}): string[] {
   return (event.Records ?? []).map((r) => decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')));
 }

@@ -40,7 +40,12 @@ type Kind = keyof typeof KIND_SALT;
 /** 22 base62 characters like a real Spotify id; the last 6 encode the index so the server can answer any id. */
 export function demoId(kind: Kind, index: number): string {
   const salt = KIND_SALT[kind];
-  return base62(hash(salt, index, 1), 6) + base62(hash(salt, index, 2), 5) + base62(hash(salt, index, 3), 5) + base62(index, 6);
+  return (
+    base62(hash(salt, index, 1), 6) +
+    base62(hash(salt, index, 2), 5) +
+    base62(hash(salt, index, 3), 5) +
+    base62(index, 6)
+  );
 }
 export function demoIndex(kind: Kind, id: string): number | undefined {
   if (!/^[0-9A-Za-z]{22}$/.test(id)) return undefined;
@@ -49,16 +54,146 @@ export function demoIndex(kind: Kind, id: string): number | undefined {
   return demoId(kind, index) === id ? index : undefined;
 }
 
-const FIRST = ['Luna', 'Kai', 'Mara', 'Theo', 'Sol', 'Ivy', 'Nico', 'Zara', 'Remy', 'Juno', 'Aria', 'Otis', 'Lena', 'Milo', 'Nova', 'Rio', 'Sage', 'Elio', 'Vera', 'Cruz', 'Yara', 'Felix', 'Ines', 'Tomas', 'Ada', 'Bo', 'Cleo', 'Dario', 'Esme', 'Gus'];
-const LAST = ['Vale', 'Okafor', 'Lindqvist', 'Moreau', 'Reyes', 'Takeda', 'Brandt', 'Costa', 'Nakamura', 'Hale', 'Ferreira', 'Kowalski', 'Ansel', 'Duarte', 'Sato', 'Quinn', 'Adeyemi', 'Romano', 'Berg', 'Castillo'];
-const BANDS = ['The Paper Lanterns', 'Velvet Static', 'North of Neon', 'Glass Harbor', 'Saint Juniper', 'Midnight Arcade', 'The Low Tides', 'Copper Sky', 'Hollow Pines', 'Polar Youth', 'Cinder & Silk', 'Tokyo Gardens', 'The Quiet Riots', 'Lemon Parade', 'Moth Circle'];
-const WORDS_A = ['Midnight', 'Golden', 'Electric', 'Paper', 'Silver', 'Broken', 'Sweet', 'Neon', 'Wild', 'Lonely', 'Summer', 'Velvet', 'Crystal', 'Faded', 'Burning', 'Little', 'Endless', 'Violet', 'Hollow', 'Slow'];
-const WORDS_B = ['Heart', 'City', 'Love', 'Dreams', 'Lights', 'Fever', 'Ocean', 'Roses', 'Ghosts', 'Motion', 'Skyline', 'Thunder', 'Promises', 'Satellite', 'Rain', 'Dance', 'Echoes', 'Tears', 'Paradise', 'Gravity'];
-const GENRES = ['pop', 'dance pop', 'latin pop', 'reggaeton', 'hip hop', 'r&b', 'k-pop', 'afrobeats', 'indie pop', 'edm', 'rap', 'alt z'];
-const LABELS = ['Harbor Records', 'Neon Owl Music', 'Lanterns Collective', 'Bluebird/Republic', 'Skyline Entertainment'];
+const FIRST = [
+  'Luna',
+  'Kai',
+  'Mara',
+  'Theo',
+  'Sol',
+  'Ivy',
+  'Nico',
+  'Zara',
+  'Remy',
+  'Juno',
+  'Aria',
+  'Otis',
+  'Lena',
+  'Milo',
+  'Nova',
+  'Rio',
+  'Sage',
+  'Elio',
+  'Vera',
+  'Cruz',
+  'Yara',
+  'Felix',
+  'Ines',
+  'Tomas',
+  'Ada',
+  'Bo',
+  'Cleo',
+  'Dario',
+  'Esme',
+  'Gus',
+];
+const LAST = [
+  'Vale',
+  'Okafor',
+  'Lindqvist',
+  'Moreau',
+  'Reyes',
+  'Takeda',
+  'Brandt',
+  'Costa',
+  'Nakamura',
+  'Hale',
+  'Ferreira',
+  'Kowalski',
+  'Ansel',
+  'Duarte',
+  'Sato',
+  'Quinn',
+  'Adeyemi',
+  'Romano',
+  'Berg',
+  'Castillo',
+];
+const BANDS = [
+  'The Paper Lanterns',
+  'Velvet Static',
+  'North of Neon',
+  'Glass Harbor',
+  'Saint Juniper',
+  'Midnight Arcade',
+  'The Low Tides',
+  'Copper Sky',
+  'Hollow Pines',
+  'Polar Youth',
+  'Cinder & Silk',
+  'Tokyo Gardens',
+  'The Quiet Riots',
+  'Lemon Parade',
+  'Moth Circle',
+];
+const WORDS_A = [
+  'Midnight',
+  'Golden',
+  'Electric',
+  'Paper',
+  'Silver',
+  'Broken',
+  'Sweet',
+  'Neon',
+  'Wild',
+  'Lonely',
+  'Summer',
+  'Velvet',
+  'Crystal',
+  'Faded',
+  'Burning',
+  'Little',
+  'Endless',
+  'Violet',
+  'Hollow',
+  'Slow',
+];
+const WORDS_B = [
+  'Heart',
+  'City',
+  'Love',
+  'Dreams',
+  'Lights',
+  'Fever',
+  'Ocean',
+  'Roses',
+  'Ghosts',
+  'Motion',
+  'Skyline',
+  'Thunder',
+  'Promises',
+  'Satellite',
+  'Rain',
+  'Dance',
+  'Echoes',
+  'Tears',
+  'Paradise',
+  'Gravity',
+];
+const GENRES = [
+  'pop',
+  'dance pop',
+  'latin pop',
+  'reggaeton',
+  'hip hop',
+  'r&b',
+  'k-pop',
+  'afrobeats',
+  'indie pop',
+  'edm',
+  'rap',
+  'alt z',
+];
+const LABELS = [
+  'Harbor Records',
+  'Neon Owl Music',
+  'Lanterns Collective',
+  'Bluebird/Republic',
+  'Skyline Entertainment',
+];
 
 function artistName(a: number): string {
-  if (unit(a, 11) < 0.12) return pick(BANDS, a, 12) + (a >= BANDS.length ? ` ${pick(['II', 'Club', 'Sound', 'Band'], a, 13)}` : '');
+  if (unit(a, 11) < 0.12)
+    return pick(BANDS, a, 12) + (a >= BANDS.length ? ` ${pick(['II', 'Club', 'Sound', 'Band'], a, 13)}` : '');
   if (unit(a, 14) < 0.2) return `${pick(FIRST, a, 15).toUpperCase()}${a % 7 === 0 ? '$' : ''}`;
   return `${pick(FIRST, a, 15)} ${pick(LAST, a, 16)}`;
 }
@@ -72,7 +207,8 @@ function songName(k: number): string {
   return base;
 }
 
-const dayNumber = (date: string): number => Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${EPOCH}T00:00:00Z`)) / 86_400_000);
+const dayNumber = (date: string): number =>
+  Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${EPOCH}T00:00:00Z`)) / 86_400_000);
 const dateOf = (day: number): string => addDays(EPOCH, day);
 
 /** Album b: 1–3 pool tracks of one primary artist; popular artists (low index) have more albums. */
@@ -87,7 +223,8 @@ function trackArtists(k: number): number[] {
     const feat = Math.floor(ARTISTS * unit(k, 42) ** 1.6);
     if (feat === primary) return [primary];
     // A few three-way collaborations, as real charts have.
-    if (r < 0.04) return [primary, feat, Math.floor(ARTISTS * unit(k, 43))].filter((v, i, a) => a.indexOf(v) === i);
+    if (r < 0.04)
+      return [primary, feat, Math.floor(ARTISTS * unit(k, 43))].filter((v, i, a) => a.indexOf(v) === i);
     return [primary, feat];
   }
   return [primary];
@@ -124,6 +261,18 @@ export interface DemoChartRow {
 
 export class DemoCatalog {
   private readonly charts = new Map<number, readonly number[]>();
+  private readonly ranks = new Map<number, ReadonlyMap<number, number>>();
+  private readonly published = new Map<string, DemoChartRow[]>();
+
+  /** Pool track → rank (0-based) on the chart of `day`. */
+  private rankOf(day: number): ReadonlyMap<number, number> {
+    let map = this.ranks.get(day);
+    if (!map) {
+      map = new Map(this.ranking(day).map((k, i) => [k, i]));
+      this.ranks.set(day, map);
+    }
+    return map;
+  }
 
   /** The pool tracks on the chart of `day`, best first. */
   private ranking(day: number): readonly number[] {
@@ -141,28 +290,42 @@ export class DemoCatalog {
 
   /** The chart of a date as charts.spotify.com would publish it. */
   chart(date: string): DemoChartRow[] {
+    const cached = this.published.get(date);
+    if (cached) return cached;
+    const rows = this.computeChart(date);
+    this.published.set(date, rows);
+    return rows;
+  }
+
+  private computeChart(date: string): DemoChartRow[] {
     const day = dayNumber(date);
     if (day < 1) throw new Error(`the demo chart starts on ${dateOf(1)}`);
     const today = this.ranking(day);
-    const yesterday = this.ranking(day - 1);
+    const yesterday = this.rankOf(day - 1);
     return today.map((k, i) => {
       const position = i + 1;
       let peak = position;
       let days = 0;
       for (let d = day; d >= Math.max(0, Math.floor(k / DEBUTS_PER_DAY)); d--) {
-        const r = this.ranking(d).indexOf(k);
+        const r = this.rankOf(d).get(k) ?? -1;
         if (r >= 0) {
           days++;
           peak = Math.min(peak, r + 1);
         }
       }
-      const prev = yesterday.indexOf(k);
+      const prev = yesterday.get(k) ?? -1;
       if (position === DEMO_LOCAL_FILE_POSITION) {
         // A local file, as a user's playlist can hold: no Spotify id, so no enrichment.
         return {
-          position, uri: 'spotify:local:Garage+Tapes:Basement+Sessions:Demo+Song+%231:184', trackName: 'Demo Song #1',
-          artistNames: ['Garage Tapes'], label: 'self-released', streams: streamsOn(k, day), peakRank: position,
-          previousRank: null, daysOnChart: 1,
+          position,
+          uri: 'spotify:local:Garage+Tapes:Basement+Sessions:Demo+Song+%231:184',
+          trackName: 'Demo Song #1',
+          artistNames: ['Garage Tapes'],
+          label: 'self-released',
+          streams: streamsOn(k, day),
+          peakRank: position,
+          previousRank: null,
+          daysOnChart: 1,
         };
       }
       const t = this.track(k);
@@ -183,10 +346,22 @@ export class DemoCatalog {
   /** The chart as a charts.spotify.com CSV (BOM, quoted fields, -1 for new entries). */
   chartCsv(date: string): string {
     const q = (s: string): string => `"${s.replace(/"/g, '""')}"`;
-    const lines = ['\uFEFFrank,uri,artist_names,track_name,source,peak_rank,previous_rank,days_on_chart,streams'];
+    const lines = [
+      '\uFEFFrank,uri,artist_names,track_name,source,peak_rank,previous_rank,days_on_chart,streams',
+    ];
     for (const r of this.chart(date)) {
       lines.push(
-        [r.position, q(r.uri), q(r.artistNames.join(', ')), q(r.trackName), q(r.label), r.peakRank, r.previousRank ?? -1, r.daysOnChart, q(String(r.streams))].join(','),
+        [
+          r.position,
+          q(r.uri),
+          q(r.artistNames.join(', ')),
+          q(r.trackName),
+          q(r.label),
+          r.peakRank,
+          r.previousRank ?? -1,
+          r.daysOnChart,
+          q(String(r.streams)),
+        ].join(','),
       );
     }
     return lines.join('\n') + '\n';
@@ -213,7 +388,10 @@ export class DemoCatalog {
       images: [{ url: `https://i.scdn.co/image/demo-artist-${id}`, height: 640, width: 640 }],
       // Extended-quota fields: the server strips them for development-mode apps.
       followers: { total: Math.round(5_000_000 * unit(a, 81) ** 3 * (1 - a / ARTISTS)) },
-      genres: unit(a, 82) < 0.15 ? [] : [pick(GENRES, a, 83), pick(GENRES, a, 84)].filter((g, i, l) => l.indexOf(g) === i),
+      genres:
+        unit(a, 82) < 0.15
+          ? []
+          : [pick(GENRES, a, 83), pick(GENRES, a, 84)].filter((g, i, l) => l.indexOf(g) === i),
       popularity: Math.max(1, Math.round(90 * (1 - a / ARTISTS) + 9 * unit(a, 85))),
     };
   }
@@ -233,16 +411,26 @@ export class DemoCatalog {
       id,
       images: noImages
         ? []
-        : [640, 300, 64].map((size) => ({ url: `https://i.scdn.co/image/demo-${size}-${id}`, height: size, width: size })),
+        : [640, 300, 64].map((size) => ({
+            url: `https://i.scdn.co/image/demo-${size}-${id}`,
+            height: size,
+            width: size,
+          })),
       name: total <= 3 ? songName(firstTrack) : `${pick(WORDS_A, b, 98)} ${pick(WORDS_B, b, 99)}`,
-      release_date: precision === 'year' ? release.slice(0, 4) : precision === 'month' ? release.slice(0, 7) : release,
+      release_date:
+        precision === 'year' ? release.slice(0, 4) : precision === 'month' ? release.slice(0, 7) : release,
       release_date_precision: precision,
       total_tracks: total,
       type: 'album',
       uri: `spotify:album:${id}`,
     };
     if (!full) return simplified;
-    return { ...simplified, label: pick(LABELS, b, 61), genres: [], popularity: Math.round(100 * unit(b, 100)) };
+    return {
+      ...simplified,
+      label: pick(LABELS, b, 61),
+      genres: [],
+      popularity: Math.round(100 * unit(b, 100)),
+    };
   }
 
   track(k: number, full = false): SpotifyTrack {
@@ -261,7 +449,15 @@ export class DemoCatalog {
       type: 'track',
       uri: `spotify:track:${id}`,
     };
-    return full ? { ...t, popularity: Math.max(0, Math.min(100, Math.round(Math.log10(streamsOn(k, Math.floor(k / DEBUTS_PER_DAY) + 3) + 1) * 15))) } : t;
+    return full
+      ? {
+          ...t,
+          popularity: Math.max(
+            0,
+            Math.min(100, Math.round(Math.log10(streamsOn(k, Math.floor(k / DEBUTS_PER_DAY) + 3) + 1) * 15)),
+          ),
+        }
+      : t;
   }
 
   /** Lookups by id for the local server; undefined = 404. */

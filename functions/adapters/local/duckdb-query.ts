@@ -60,7 +60,8 @@ async function hasFiles(dir: string): Promise<boolean> {
 }
 
 function normalise(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (typeof value === 'bigint')
+    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (value instanceof Date) {
     const iso = value.toISOString();
     return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
@@ -100,7 +101,10 @@ export class LakeQueryEngine {
   async query(sql: string): Promise<QueryResult> {
     try {
       const reader = await this.connection.runAndReadAll(sql);
-      return { columns: reader.columnNames(), rows: reader.getRowObjectsJS().map((r) => normalise(r) as Row) };
+      return {
+        columns: reader.columnNames(),
+        rows: reader.getRowObjectsJS().map((r) => normalise(r) as Row),
+      };
     } catch (error) {
       throw new EtlError(`Query failed: ${(error as Error).message.split('\n')[0]}`, {
         hint: 'Tables: song_data, album_data, artist_data (partition column snapshot_date, a DATE).',

@@ -9,7 +9,8 @@ export class FolderStorage implements Storage {
   constructor(readonly root: string) {}
 
   path(key: string): string {
-    if (key.split('/').some((part) => part === '..')) throw new EtlError(`Refusing key outside the lake: ${key}`);
+    if (key.split('/').some((part) => part === '..'))
+      throw new EtlError(`Refusing key outside the lake: ${key}`);
     return join(this.root, ...key.split('/'));
   }
 

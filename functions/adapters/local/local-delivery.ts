@@ -32,7 +32,14 @@ export function firehoseTimePrefix(d: Date): string {
 
 /** `<stream>-<version>-<yyyy>-<MM>-<dd>-<HH>-<mm>-<ss>-<uuid><extension>`, Firehose's object name. */
 export function firehoseObjectName(stream: string, d: Date, gzip: boolean): string {
-  const stamp = [d.getUTCFullYear(), pad(d.getUTCMonth() + 1), pad(d.getUTCDate()), pad(d.getUTCHours()), pad(d.getUTCMinutes()), pad(d.getUTCSeconds())].join('-');
+  const stamp = [
+    d.getUTCFullYear(),
+    pad(d.getUTCMonth() + 1),
+    pad(d.getUTCDate()),
+    pad(d.getUTCHours()),
+    pad(d.getUTCMinutes()),
+    pad(d.getUTCSeconds()),
+  ].join('-');
   return `${stream}-1-${stamp}-${randomUUID()}${gzip ? '.gz' : ''}`;
 }
 
@@ -70,7 +77,8 @@ export class LocalDeliveryStream implements DeliveryStream {
   private bytes = 0;
   private firstAt: number | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private readonly options: Required<Omit<LocalDeliveryOptions, 'onObject'>> & Pick<LocalDeliveryOptions, 'onObject'>;
+  private readonly options: Required<Omit<LocalDeliveryOptions, 'onObject'>> &
+    Pick<LocalDeliveryOptions, 'onObject'>;
   /** Keys written so far, in order. */
   readonly objects: string[] = [];
   private writing: Promise<void> = Promise.resolve();
@@ -96,7 +104,9 @@ export class LocalDeliveryStream implements DeliveryStream {
       const line = `${record}\n`;
       const size = Buffer.byteLength(line);
       if (size > MAX_RECORD_BYTES) {
-        throw new DeliveryError(`Record ${i} is ${size} bytes; Firehose accepts at most ${MAX_RECORD_BYTES} per record.`);
+        throw new DeliveryError(
+          `Record ${i} is ${size} bytes; Firehose accepts at most ${MAX_RECORD_BYTES} per record.`,
+        );
       }
       if (this.bytes + size > this.options.bufferBytes && this.buffer.length > 0) {
         await this.flushNow();

@@ -6,7 +6,13 @@ import { SpotifyAccessError, SpotifyApiError, SpotifyQuotaError } from '../../er
 import { createLimiter, type Limiter } from '../../core/limit.js';
 import type { CatalogStats, Clock, Logger, SpotifyCatalog } from '../../ports.js';
 import { silentLogger, systemClock } from '../../ports.js';
-import type { Paging, PlaylistItem, SpotifyAlbum, SpotifyArtist, SpotifyTrack } from '../../core/spotify-types.js';
+import type {
+  Paging,
+  PlaylistItem,
+  SpotifyAlbum,
+  SpotifyArtist,
+  SpotifyTrack,
+} from '../../core/spotify-types.js';
 
 /** The root the SDK hard-codes (static SpotifyApi.rootUrl); our fetch rewrites it to SPOTIFY_API_URL. */
 const SDK_ROOT = 'https://api.spotify.com/v1/';
@@ -70,10 +76,14 @@ class ResilientHttp {
           await this.retry(attempt, `${what} on ${pathOf(url)}`);
           continue;
         }
-        throw new SpotifyApiError(0, `Spotify did not answer ${pathOf(url)}: ${what}, after ${attempt + 1} attempts.`, {
-          hint: 'Check the network or SPOTIFY_API_URL / SPOTIFY_ACCOUNTS_URL; SPOTIFY_TIMEOUT_MS sets the per-call timeout.',
-          cause: error,
-        });
+        throw new SpotifyApiError(
+          0,
+          `Spotify did not answer ${pathOf(url)}: ${what}, after ${attempt + 1} attempts.`,
+          {
+            hint: 'Check the network or SPOTIFY_API_URL / SPOTIFY_ACCOUNTS_URL; SPOTIFY_TIMEOUT_MS sets the per-call timeout.',
+            cause: error,
+          },
+        );
       }
       if (response.status === 429) {
         if (await isQuotaExceeded(response)) return response; // never retried: the quota does not refill within a run
@@ -88,7 +98,10 @@ class ResilientHttp {
         }
         if (attempt < this.settings.maxRetries) {
           this.stats.retries++;
-          this.deps.logger.warn('spotify rate limited; waiting Retry-After', { path: pathOf(url), seconds: wait });
+          this.deps.logger.warn('spotify rate limited; waiting Retry-After', {
+            path: pathOf(url),
+            seconds: wait,
+          });
           await this.deps.clock.sleep(wait * 1000);
           continue;
         }
@@ -211,7 +224,7 @@ export class SpotifyTokenStrategy implements IAuthStrategy {
     const response = await this.http.send(url, { method: 'POST', headers, body: body.toString() }, 'token');
     const text = await response.text();
     if (!response.ok) {
-      let reason = '';
+      let reason: string;
       try {
         const parsed = JSON.parse(text) as { error?: string; error_description?: string };
         reason = [parsed.error, parsed.error_description].filter(Boolean).join(': ');
@@ -221,9 +234,12 @@ export class SpotifyTokenStrategy implements IAuthStrategy {
       const hint = refreshToken
         ? 'The refresh token was revoked or belongs to another app: run `spotify-etl login` again.'
         : 'Check SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (developer.spotify.com/dashboard), or unset them to run without enrichment.';
-      throw new SpotifyAccessError(`Spotify refused a token (${this.grant}): HTTP ${response.status} ${reason}.`, {
-        hint,
-      });
+      throw new SpotifyAccessError(
+        `Spotify refused a token (${this.grant}): HTTP ${response.status} ${reason}.`,
+        {
+          hint,
+        },
+      );
     }
     const answer = JSON.parse(text) as TokenAnswer;
     this.token = {
@@ -243,7 +259,7 @@ async function explainResponse(response: Response): Promise<void> {
   if (response.ok) return;
   const path = pathOf(response.url);
   const text = await response.text().catch(() => '');
-  let message = '';
+  let message: string;
   let reason = '';
   try {
     const parsed = JSON.parse(text) as { error?: { message?: string; reason?: string } };
@@ -267,11 +283,17 @@ async function explainResponse(response: Response): Promise<void> {
     });
   }
   if (response.status === 401) {
-    throw new SpotifyAccessError(`Spotify rejected the access token on ${path} even after a refresh (401 ${said}).`, {
-      hint: 'Check the app credentials; for a user token run `spotify-etl login` again.',
-    });
+    throw new SpotifyAccessError(
+      `Spotify rejected the access token on ${path} even after a refresh (401 ${said}).`,
+      {
+        hint: 'Check the app credentials; for a user token run `spotify-etl login` again.',
+      },
+    );
   }
-  throw new SpotifyApiError(response.status, `Spotify answered ${response.status} on ${path}${said ? `: ${said}` : ''}.`);
+  throw new SpotifyApiError(
+    response.status,
+    `Spotify answered ${response.status} on ${path}${said ? `: ${said}` : ''}.`,
+  );
 }
 
 export interface SpotifyClient {
@@ -281,7 +303,10 @@ export interface SpotifyClient {
 }
 
 /** Builds the catalog, or undefined when no credentials are configured (the run then skips enrichment). */
-export function createSpotifyClient(settings: SpotifySettings, deps: WebApiDeps = {}): SpotifyClient | undefined {
+export function createSpotifyClient(
+  settings: SpotifySettings,
+  deps: WebApiDeps = {},
+): SpotifyClient | undefined {
   if (!settings.refreshToken && !(settings.clientId && settings.clientSecret)) return undefined;
   const full: Required<WebApiDeps> = {
     clock: deps.clock ?? systemClock,
@@ -295,7 +320,9 @@ export function createSpotifyClient(settings: SpotifySettings, deps: WebApiDeps 
   const apiRoot = `${settings.apiUrl}/`;
   const api = new SpotifyApi(auth, {
     fetch: (input, init) => {
-      const url = String(input).startsWith(SDK_ROOT) ? apiRoot + String(input).slice(SDK_ROOT.length) : String(input);
+      const url = String(input).startsWith(SDK_ROOT)
+        ? apiRoot + String(input).slice(SDK_ROOT.length)
+        : String(input);
       return http.send(url, init ?? {}, 'api', async () => (await auth.refresh()).access_token);
     },
     responseValidator: { validateResponse: explainResponse },
@@ -346,7 +373,8 @@ export class WebApiCatalog implements SpotifyCatalog {
   /** Follows `next` through pages of at most 50 items. */
   async *playlistItems(playlistId: string): AsyncIterable<PlaylistItem> {
     const market = this.settings.market ? `&market=${this.settings.market}` : '';
-    let path: string | null = `playlists/${encodeURIComponent(playlistId)}/items?limit=50&additional_types=track,episode${market}`;
+    let path: string | null =
+      `playlists/${encodeURIComponent(playlistId)}/items?limit=50&additional_types=track,episode${market}`;
     while (path) {
       let page: Paging<PlaylistItem>;
       try {

@@ -1,0 +1,41 @@
+// AWS adapters built once per Lambda container (module scope), from the validated configuration.
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { Config } from '../../config.js';
+import { requireSetting } from '../../config.js';
+import type { Logger } from '../../ports.js';
+import { systemClock } from '../../ports.js';
+import { createS3Client, S3Storage } from './s3-storage.js';
+import { FirehoseDeliveryStream } from './firehose-delivery.js';
+
+/** Lambda logs: one JSON object per line, which CloudWatch Logs Insights can query. */
+export function jsonLogger(): Logger {
+  const log = (level: string) => (message: string, details?: Record<string, unknown>) => {
+    process.stdout.write(JSON.stringify({ level, message, ...details }) + '\n');
+  };
+  return { info: log('INFO'), warn: log('WARN'), error: log('ERROR') };
+}
+
+export function s3Storage(config: Config): S3Storage {
+  const client = createS3Client({
+    ...(config.aws.region ? { region: config.aws.region } : {}),
+    ...(config.aws.s3Endpoint ? { endpoint: config.aws.s3Endpoint } : {}),
+    forcePathStyle: config.aws.s3ForcePathStyle,
+  });
+  return new S3Storage(client, requireSetting(config.aws.dataBucket, 'DATA_BUCKET'));
+}
+
+export function firehoseDelivery(config: Config, logger: Logger): FirehoseDeliveryStream {
+  // maxAttempts 1: the adapter owns retries (only the failed entries), so the SDK must not multiply them.
+  const client = new FirehoseClient({
+    ...(config.aws.region ? { region: config.aws.region } : {}),
+    maxAttempts: 1,
+  });
+  return new FirehoseDeliveryStream(
+    client,
+    requireSetting(config.aws.deliveryStreamName, 'DELIVERY_STREAM_NAME'),
+    {
+      clock: systemClock,
+      logger,
+    },
+  );
+}

@@ -1,0 +1,51 @@
+// Extractor Lambda: EventBridge schedule (daily 16:00 UTC) → chart → one raw record per entry → Firehose.
+import type { ScheduledEvent } from 'aws-lambda';
+import { loadConfig } from '../config.js';
+import { systemClock } from '../ports.js';
+import { firehoseDelivery, jsonLogger, s3Storage } from '../adapters/aws/dependencies.js';
+import { createSpotifyClient } from '../adapters/spotify/web-api.js';
+import { EntityCache } from '../core/entity-cache.js';
+import { extractChart } from '../core/extract.js';
+import { parseSourceSpec, playlistChart, processInbox } from '../core/sources.js';
+import { EtlError } from '../errors.js';
+
+const config = loadConfig();
+const logger = jsonLogger();
+const storage = s3Storage(config);
+const delivery = firehoseDelivery(config, logger);
+const client = createSpotifyClient(config.spotify, { logger });
+
+/**
+ * Success: every chart waiting (the inbox, or the configured playlist) was delivered to Firehose; the report is
+ * logged. Failure: it throws (quota, access, undelivered records), so the scheduler's retry policy and DLQ apply;
+ * charts already delivered stay delivered, and the inbox keeps the files that were not.
+ */
+export const handler = async (event: Partial<ScheduledEvent>): Promise<void> => {
+  const date = (event.time ?? systemClock.now().toISOString()).slice(0, 10);
+  const cache = await EntityCache.load(storage, systemClock, config.cacheTtlDays);
+  const deps = {
+    storage,
+    delivery,
+    cache,
+    clock: systemClock,
+    logger,
+    catalog: client?.catalog,
+    fullEntities: config.spotify.fullEntities,
+    concurrency: config.spotify.concurrency,
+  };
+  const source = parseSourceSpec(config.chartSource ?? 'charts-csv');
+  if (source.kind === 'playlist') {
+    if (!client) throw new EtlError('CHART_SOURCE is a playlist but no Spotify credentials are configured.');
+    const report = await extractChart(await playlistChart(client.catalog, source.id, date), deps);
+    logger.info('extract finished', { ...report });
+    return;
+  }
+  if (source.kind !== 'charts-csv' || source.file) {
+    throw new EtlError(`CHART_SOURCE=${config.chartSource} cannot run on AWS.`, {
+      hint: 'Use charts-csv (the inbox) or playlist:<id>.',
+    });
+  }
+  const report = await processInbox(storage, deps);
+  logger.info('extract finished', { charts: report.extracted, failed: report.failed });
+  if (report.extracted.length === 0) logger.warn('inbox empty: no chart extracted', { date });
+};

@@ -1,0 +1,28 @@
+// Transformer Lambda: S3 ObjectCreated on raw_data/to_process/ → album/artist/song rows.
+import type { S3Event } from 'aws-lambda';
+import { loadConfig } from '../config.js';
+import { jsonLogger, s3Storage } from '../adapters/aws/dependencies.js';
+import { objectKeysOf, transformObjects } from '../core/transform.js';
+import { EtlError } from '../errors.js';
+
+const config = loadConfig();
+const logger = jsonLogger();
+const storage = s3Storage(config);
+
+/**
+ * Success: every object of the event was transformed (or had already been: duplicate events are no-ops) and
+ * moved to processed/; rejected lines are under raw_data/rejected/. Failure: it throws, so Lambda retries the
+ * event and then sends it to the on-failure destination; objects not yet moved stay in to_process/ for a replay.
+ */
+export const handler = async (event: S3Event): Promise<void> => {
+  const report = await transformObjects(objectKeysOf(event), { storage, logger });
+  logger.info('transform finished', {
+    ...report,
+    objects: report.objects.map(({ filesWritten: _f, ...o }) => o),
+  });
+  if (report.failedObjects.length > 0) {
+    throw new EtlError(
+      `${report.failedObjects.length} raw objects failed: ${report.failedObjects.map((f) => `${f.key}: ${f.error}`).join('; ')}`,
+    );
+  }
+};

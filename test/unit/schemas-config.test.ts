@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateTypes } from '../../scripts/gen-types.js';
+import { createAjv, schemas, validators } from '../../functions/core/schemas.js';
+import { loadConfig } from '../../functions/config.js';
+import { ConfigError } from '../../functions/errors.js';
+import { repoRoot } from '../helpers/paths.js';
+
+describe('schemas/ is the one source of truth', () => {
+  it('every schema compiles in ajv strict mode', () => {
+    for (const schema of Object.values(schemas)) expect(() => createAjv().compile(schema)).not.toThrow();
+  });
+
+  it('the committed TypeScript types are what the schemas generate (run `npm run gen:types` when this fails)', async () => {
+    const committed = await readFile(join(repoRoot, 'functions/core/generated/schema-types.ts'), 'utf8');
+    expect(committed).toBe(await generateTypes());
+  });
+
+  it('rejects a raw record with an unknown envelope field', () => {
+    const ok = validators.rawTrackRecord({
+      schema_version: 1,
+      snapshot_date: '2026-01-01',
+      extracted_at: '2026-01-01T16:00:00Z',
+      run_id: 'r',
+      source: { kind: 'demo', id: 'x', region: null },
+      position: 1,
+      track: null,
+      colour: 'red',
+    });
+    expect(ok).toBe(false);
+    expect(validators.rawTrackRecord.errors?.[0]?.keyword).toBe('additionalProperties');
+  });
+});
+
+describe('configuration', () => {
+  it('applies defaults and freezes the result', () => {
+    const c = loadConfig({});
+    expect(c.spotify.apiUrl).toBe('https://api.spotify.com/v1');
+    expect(c.spotify.accountsUrl).toBe('https://accounts.spotify.com');
+    expect(c.lakeRoot).toBe('./lake');
+    expect(Object.isFrozen(c) && Object.isFrozen(c.spotify)).toBe(true);
+  });
+
+  it.each([
+    [{ SPOTIFY_CONCURRENCY: '0' }, /SPOTIFY_CONCURRENCY="0" is not valid: expected an integer from 1 to 32/],
+    [{ SPOTIFY_API_URL: 'ftp://x' }, /SPOTIFY_API_URL="ftp:\/\/x" is not valid/],
+    [{ CHART_SOURCE: 'top50' }, /CHART_SOURCE="top50" is not valid/],
+    [{ SPOTIFY_CLIENT_ID: 'only-id' }, /must be set together/],
+    [{ SPOTIFY_FULL_ENTITIES: 'maybe' }, /expected true or false/],
+  ])('fails at start on %p, naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
