@@ -225,27 +225,28 @@ export async function transformObject(key: string, deps: TransformDeps): Promise
       duplicates += group.songs.length; // superseded: a later extraction of this chart day is already written
       continue;
     }
-    // Albums and artists already written by another object of the same run are not written twice.
-    for (const [table, map] of [
-      ['album_data', group.albums],
-      ['artist_data', group.artists],
-    ] as const) {
+    // Firehose delivers at least once, so a record can reach two objects of the same run: songs (by position),
+    // albums and artists already written by another object of this run are not written twice.
+    const rowsOfRun = async (table: TableName): Promise<Record<string, unknown>[]> => {
+      const rows: Record<string, unknown>[] = [];
       for (const other of existing.get(table) ?? []) {
         if (parseOutputName(baseName(other))?.runId !== group.runId) continue;
         const body = await storage.get(other);
         for (const row of Buffer.from(body ?? new Uint8Array())
           .toString('utf8')
           .split('\n')) {
-          if (row === '') continue;
-          const id = (JSON.parse(row) as { album_id?: string; artist_id?: string })[
-            table === 'album_data' ? 'album_id' : 'artist_id'
-          ];
-          if (id) map.delete(id);
+          if (row !== '') rows.push(JSON.parse(row) as Record<string, unknown>);
         }
       }
-    }
+      return rows;
+    };
+    const takenPositions = new Set((await rowsOfRun('song_data')).map((r) => r.position));
+    const songs = group.songs.filter((song) => !takenPositions.has(song.position));
+    duplicates += group.songs.length - songs.length;
+    for (const r of await rowsOfRun('album_data')) group.albums.delete(r.album_id as string);
+    for (const r of await rowsOfRun('artist_data')) group.artists.delete(r.artist_id as string);
     const outputs: [TableName, readonly unknown[]][] = [
-      ['song_data', group.songs],
+      ['song_data', songs],
       ['album_data', [...group.albums.values()]],
       ['artist_data', [...group.artists.values()]],
     ];
@@ -261,7 +262,7 @@ export async function transformObject(key: string, deps: TransformDeps): Promise
         if ((parseOutputName(baseName(old))?.runId ?? '') < group.runId) await storage.delete(old);
       }
     }
-    rowsWritten += group.songs.length;
+    rowsWritten += songs.length;
     albumRows += group.albums.size;
     artistRows += group.artists.size;
   }

@@ -303,27 +303,32 @@ describe('transformObject', () => {
 
   it('reads a gzip raw object the same as a plain one', async () => {
     const lines = [line(rawRecord(1)), line(rawRecord(2)), 'not json'];
-    const plainKey = await putRaw('plain', lines);
+    // Two lakes: in one lake the second object would be a redelivery of the same run (duplicates).
+    const plainLake = new FolderStorage(await mkdtemp(join(tmpdir(), 'transform-plain-')));
+    const plainKey = TO_PROCESS_HOUR + 'plain';
+    await plainLake.put(plainKey, lines.join('\n') + '\n');
     const gzipKey = await putRaw('zipped.gz', lines, { gzip: true });
 
-    const plain = await transformObject(plainKey, deps());
+    const plain = await transformObject(plainKey, deps(plainLake));
     const zipped = await transformObject(gzipKey, deps());
 
     expect(zipped).toMatchObject({ status: 'transformed', linesIn: 3, rowsWritten: 2, rejected: 1 });
+    expect(plain).toMatchObject({ status: 'transformed', linesIn: 3, rowsWritten: 2, rejected: 1 });
     expect(zipped.rejectedKey).toBe('top_200_global/raw_data/rejected/zipped.rejected.ndjson');
     const zippedSongs = await readNdjson(
       `${partition('song_data', '2026-11-25')}${CHART}__${RUN_A}__zipped.json`,
     );
-    const plainSongs = await readNdjson(
+    const plainBody = await plainLake.get(
       `${partition('song_data', '2026-11-25')}${CHART}__${RUN_A}__plain.json`,
     );
+    const plainSongs = Buffer.from(plainBody ?? [])
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(zippedSongs).toEqual(plainSongs);
     expect(zippedSongs.map((s) => s.song_id)).toEqual([track(1).id, track(2).id]);
-    expect(plain.linesIn).toBe(3);
-    expect(await storage.list(PROCESSED_HOUR)).toEqual([
-      PROCESSED_HOUR + 'plain',
-      PROCESSED_HOUR + 'zipped.gz',
-    ]);
+    expect(await storage.list(PROCESSED_HOUR)).toEqual([PROCESSED_HOUR + 'zipped.gz']);
   });
 
   it('does nothing for a duplicate S3 event of an object already transformed', async () => {
@@ -420,6 +425,16 @@ describe('transformObject', () => {
     expect(new Set(albumIds)).toEqual(expectedAlbums);
     expect(artistIds.length).toBe(expectedArtists.size);
     expect(new Set(artistIds)).toEqual(expectedArtists);
+  });
+
+  it('counts a record Firehose redelivered in a second object of the same run as a duplicate', async () => {
+    const first = await putRaw('o1', [line(rawRecord(1)), line(rawRecord(2))]);
+    const second = await putRaw('o2', [line(rawRecord(2)), line(rawRecord(3))]);
+    await transformObject(first, deps());
+    const report = await transformObject(second, deps());
+    expect(report).toMatchObject({ linesIn: 2, rowsWritten: 1, duplicates: 1, rejected: 0 });
+    expect((await rowsOf('song_data')).map((r) => r.position).sort()).toEqual([1, 2, 3]);
+    expect((await rowsOf('album_data')).map((r) => r.album_id)).toHaveLength(3);
   });
 
   it('writes the records of two chart dates in one object into two partitions', async () => {
