@@ -3,6 +3,9 @@
 import type { Clock, Storage } from '../ports.js';
 import { CACHE } from './lake.js';
 
+/** Days a 404 is remembered before the id is asked for again. */
+export const MISSING_TTL_DAYS = 7;
+
 export type EntityKind = 'tracks' | 'albums' | 'artists';
 
 interface Entry {
@@ -57,20 +60,24 @@ export class EntityCache {
     return cache;
   }
 
-  /** The cached object when present and younger than the TTL; counts a hit or a miss. */
-  get<T>(kind: EntityKind, id: string): T | undefined {
+  /**
+   * The cached object when present and younger than the TTL; `null` when Spotify answered 404 for it recently
+   * (a removed track is not asked for again every day); undefined when it must be fetched. Counts a hit or a miss.
+   */
+  get<T>(kind: EntityKind, id: string): T | null | undefined {
     const entry = this.entries[kind].get(id);
+    const ttlDays = entry?.object === null ? Math.min(this.ttlDays, MISSING_TTL_DAYS) : this.ttlDays;
     const fresh =
-      entry !== undefined &&
-      this.clock.now().getTime() - Date.parse(entry.fetched_at) < this.ttlDays * 86_400_000;
+      entry !== undefined && this.clock.now().getTime() - Date.parse(entry.fetched_at) < ttlDays * 86_400_000;
     if (fresh) {
       this.hits++;
-      return entry.object as T;
+      return entry.object as T | null;
     }
     this.misses++;
     return undefined;
   }
 
+  /** `object` null records a 404. */
   set(kind: EntityKind, id: string, object: unknown): void {
     this.entries[kind].set(id, { id, fetched_at: this.clock.now().toISOString(), object });
     this.dirty.add(kind);

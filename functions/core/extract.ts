@@ -70,15 +70,13 @@ async function enrich(
     if (!e.trackId || e.track !== undefined || tracks.has(e.trackId)) continue;
     const cached = deps.cache.get<SpotifyTrack>('tracks', e.trackId);
     tracks.set(e.trackId, cached ?? null);
-    if (!cached) missing.push(e.trackId);
+    if (cached === undefined) missing.push(e.trackId);
   }
   let done = 0;
   await mapLimit(missing, concurrency, async (id) => {
     const track = await catalog.getTrack(id);
-    if (track) {
-      tracks.set(id, track);
-      deps.cache.set('tracks', id, track);
-    }
+    if (track) tracks.set(id, track);
+    deps.cache.set('tracks', id, track ?? null);
     deps.onProgress?.(++done, missing.length);
   });
 
@@ -93,18 +91,16 @@ async function enrich(
       ...new Set(all.flatMap((t) => (t.artists ?? []).map((a) => a.id)).filter((id): id is string => !!id)),
     ];
     await mapLimit(albumIds, concurrency, async (id) => {
-      const album = deps.cache.get<SpotifyAlbum>('albums', id) ?? (await catalog.getAlbum(id));
-      if (album) {
-        albums.set(id, album);
-        deps.cache.set('albums', id, album);
-      }
+      const cached = deps.cache.get<SpotifyAlbum>('albums', id);
+      const album = cached === undefined ? await catalog.getAlbum(id) : cached;
+      if (cached === undefined) deps.cache.set('albums', id, album ?? null);
+      if (album) albums.set(id, album);
     });
     await mapLimit(artistIds, concurrency, async (id) => {
-      const artist = deps.cache.get<SpotifyArtist>('artists', id) ?? (await catalog.getArtist(id));
-      if (artist) {
-        artists.set(id, artist);
-        deps.cache.set('artists', id, artist);
-      }
+      const cached = deps.cache.get<SpotifyArtist>('artists', id);
+      const artist = cached === undefined ? await catalog.getArtist(id) : cached;
+      if (cached === undefined) deps.cache.set('artists', id, artist ?? null);
+      if (artist) artists.set(id, artist);
     });
   }
   return { tracks, albums, artists };

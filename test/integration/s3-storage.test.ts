@@ -1,39 +1,16 @@
 // S3Storage against a real S3-protocol server (s3rver) on loopback: what the extract and transform Lambdas rely on.
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { copySource, createS3Client, S3Storage } from '../../functions/adapters/aws/s3-storage.js';
+import { startS3rver, type RunningS3rver } from '../helpers/s3rver.js';
 
 const bucket = 'test-bucket';
-let server: ChildProcess;
+let server: RunningS3rver;
 let directory: string;
 let client: S3Client;
 let storage: S3Storage;
-
-/**
- * s3rver 3.7 builds ListObjectsV2 continuation tokens with DES, which Node 17+ (OpenSSL 3) only has in the legacy
- * provider: in this process every truncated listing answers 500. So the server runs in a child started with it.
- */
-async function startS3rver(options: Record<string, unknown>): Promise<{ child: ChildProcess; port: number }> {
-  const launcher = `
-    const S3rver = require(${JSON.stringify(createRequire(import.meta.url).resolve('s3rver'))});
-    const server = new S3rver(${JSON.stringify(options)});
-    server.run().then(({ port }) => process.send({ port }), (error) => { console.error(error); process.exit(1); });
-    // The test closing the IPC channel (or dying) is the signal to stop.
-    process.on('disconnect', () => server.close().finally(() => process.exit(0)));
-  `;
-  const child = fork('-e', [launcher], { execArgv: ['--openssl-legacy-provider'], stdio: 'inherit' });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message) => resolve((message as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`s3rver exited with code ${code} before listening`)));
-  });
-  return { child, port };
-}
 
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 's3-storage-test-'));
@@ -44,7 +21,7 @@ beforeAll(async () => {
     silent: true,
     configureBuckets: [{ name: bucket }],
   });
-  server = started.child;
+  server = started;
   client = createS3Client({
     region: 'us-east-1',
     endpoint: `http://127.0.0.1:${started.port}`,
@@ -56,11 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.destroy();
-  if (server?.connected) {
-    const exited = once(server, 'exit');
-    server.disconnect();
-    await exited;
-  }
+  await server?.stop();
   if (directory) await rm(directory, { recursive: true, force: true });
 });
 

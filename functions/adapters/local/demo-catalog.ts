@@ -230,20 +230,35 @@ function trackArtists(k: number): number[] {
   return [primary];
 }
 
+interface Curve {
+  readonly peak: number;
+  readonly tau: number;
+  /** Age of a revival (a viral moment or a film sync brings a song back: re-entries), or -1. */
+  readonly revivalAt: number;
+}
+const curves = new Map<number, Curve>();
+function curveOf(k: number): Curve {
+  let c = curves.get(k);
+  if (!c) {
+    c = {
+      peak: 220_000 * Math.exp(3.1 * unit(k, 51) ** 4),
+      tau: 4 + 160 * unit(k, 52) ** 2.5,
+      revivalAt: unit(k, 53) < 0.12 ? 20 + Math.floor(200 * unit(k, 54)) : -1,
+    };
+    curves.set(k, c);
+  }
+  return c;
+}
+
 /** Streams of pool track k on day d: a debut peak, decay over weeks or months, noise, some revivals. */
 function streamsOn(k: number, day: number): number {
   const debut = Math.floor(k / DEBUTS_PER_DAY);
   const age = day - debut;
   if (age < 0 || age > WINDOW_DAYS) return 0;
-  const peak = 220_000 * Math.exp(3.1 * unit(k, 51) ** 4);
-  const tau = 4 + 160 * unit(k, 52) ** 2.5;
+  const { peak, tau, revivalAt } = curveOf(k);
   const ramp = age < 3 ? 0.6 + 0.2 * age : 1;
   let s = peak * ramp * Math.exp(-age / tau);
-  if (unit(k, 53) < 0.12) {
-    // A revival (a viral moment or a film sync) brings a song back: re-entries.
-    const at = 20 + Math.floor(200 * unit(k, 54));
-    if (age >= at) s += peak * 0.5 * Math.exp(-(age - at) / 12);
-  }
+  if (revivalAt >= 0 && age >= revivalAt) s += peak * 0.5 * Math.exp(-(age - revivalAt) / 12);
   return Math.round(s * (0.93 + 0.14 * unit(k, day, 55)));
 }
 

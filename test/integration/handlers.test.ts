@@ -1,0 +1,130 @@
+// The two Lambda handlers end to end against real local servers: s3rver (S3, with its own event notifications)
+// and the local Spotify-API server; Firehose, which has no local server, is an SDK mock.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { S3Event } from 'aws-lambda';
+import { createS3Client, S3Storage } from '../../functions/adapters/aws/s3-storage.js';
+import { DemoCatalog } from '../../functions/adapters/local/demo-catalog.js';
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  LocalSpotifyServer,
+} from '../../functions/adapters/local/spotify-server.js';
+import { chartsDir, tempDir } from '../helpers/paths.js';
+import { startS3rver, type RunningS3rver } from '../helpers/s3rver.js';
+
+const bucket = 'data-bucket';
+let s3: RunningS3rver;
+let spotify: LocalSpotifyServer;
+let storage: S3Storage;
+const firehose = mockClient(FirehoseClient);
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  s3 = await startS3rver({
+    address: '127.0.0.1',
+    port: 0,
+    directory: await tempDir('s3rver-'),
+    silent: true,
+    configureBuckets: [{ name: bucket }],
+  });
+  spotify = await LocalSpotifyServer.start({ catalog: new DemoCatalog() });
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    DATA_BUCKET: bucket,
+    S3_ENDPOINT: s3.endpoint,
+    DELIVERY_STREAM_NAME: 'spotify-etl-raw',
+    SPOTIFY_API_URL: spotify.apiUrl,
+    SPOTIFY_ACCOUNTS_URL: spotify.url,
+    SPOTIFY_CLIENT_ID: DEMO_CLIENT_ID,
+    SPOTIFY_CLIENT_SECRET: DEMO_CLIENT_SECRET,
+  });
+  delete process.env.CHART_SOURCE;
+  storage = new S3Storage(
+    createS3Client({
+      region: 'us-east-1',
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    }),
+    bucket,
+  );
+});
+
+afterAll(async () => {
+  process.env = saved;
+  await spotify?.close();
+  await s3?.stop();
+});
+
+const waitFor = async (predicate: () => boolean): Promise<void> => {
+  for (let i = 0; i < 100 && !predicate(); i++) await new Promise((r) => setTimeout(r, 20));
+};
+
+describe('Lambda handlers', () => {
+  it('extract: reads the CSV inbox in S3, enriches through the Spotify API and sends 200 newline-terminated records to Firehose', async () => {
+    firehose.reset();
+    firehose.on(PutRecordBatchCommand).callsFake((input: { Records: unknown[] }) => ({
+      FailedPutCount: 0,
+      RequestResponses: input.Records.map(() => ({ RecordId: 'x' })),
+    }));
+    const name = 'regional-us-daily-2023-01-21.csv';
+    await storage.put(`top_200_global/inbox/${name}`, await readFile(join(chartsDir, name)));
+    const { handler } = await import('../../functions/extract/handler.js');
+    await handler({ time: '2026-11-25T16:00:00Z' });
+    const calls = firehose.commandCalls(PutRecordBatchCommand);
+    const records = calls
+      .flatMap((c) => c.args[0].input.Records ?? [])
+      .map((r) => Buffer.from(r.Data as Uint8Array).toString());
+    expect(records).toHaveLength(200);
+    expect(records.every((r) => r.endsWith('\n'))).toBe(true);
+    expect(JSON.parse(records[0] ?? '{}')).toMatchObject({
+      snapshot_date: '2023-01-21',
+      position: 1,
+      source: { id: 'regional-us-daily', region: 'us' },
+    });
+    expect(await storage.list('top_200_global/inbox/')).toEqual([`top_200_global/inbox/done/${name}`]);
+  });
+
+  it('transform: the ObjectCreated event s3rver emits drives the handler; a second delivery of the event changes nothing', async () => {
+    const key = 'top_200_global/raw_data/to_process/2026/11/25/16/spotify-etl-raw-1-2026-11-25-16-01-00-abc';
+    const record = (position: number) =>
+      JSON.stringify({
+        schema_version: 1,
+        snapshot_date: '2026-11-25',
+        extracted_at: '2026-11-25T16:00:00.000Z',
+        run_id: '20261125T160000Z-aaaaaa',
+        source: { kind: 'charts-csv', id: 'regional-global-daily', region: 'global' },
+        position,
+        track: null,
+        chart_entry: {
+          uri: 'spotify:track:0yLdNVWF3Srea0uzk55zFn',
+          track_name: 'Flowers',
+          artist_names: ['Miley Cyrus'],
+        },
+      });
+    s3.events.length = 0;
+    await storage.put(key, `${record(1)}\nnot json\n`);
+    await waitFor(() => s3.events.length > 0);
+    const event = s3.events.find((e) => e.Records[0]?.eventName.startsWith('ObjectCreated')) as S3Event;
+    expect(event).toBeDefined();
+    const { handler } = await import('../../functions/transform/handler.js');
+    await handler(event);
+    await handler(event); // S3 delivers at least once
+    const keys = await storage.list('top_200_global/');
+    expect(keys).toContain(
+      'top_200_global/transformed_data/song_data/snapshot_date=2026-11-25/regional-global-daily__20261125T160000Z-aaaaaa__spotify-etl-raw-1-2026-11-25-16-01-00-abc.json',
+    );
+    expect(keys).toContain(
+      'top_200_global/raw_data/processed/2026/11/25/16/spotify-etl-raw-1-2026-11-25-16-01-00-abc',
+    );
+    expect(keys).toContain(
+      'top_200_global/raw_data/rejected/spotify-etl-raw-1-2026-11-25-16-01-00-abc.rejected.ndjson',
+    );
+    expect(keys.filter((k) => k.includes('to_process'))).toEqual([]);
+  });
+});
