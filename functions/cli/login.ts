@@ -43,7 +43,8 @@ export interface StoredToken {
 /** `$XDG_CONFIG_HOME/spotify-etl/token.json`, or `~/.config/spotify-etl/token.json`. */
 export function defaultTokenFile(env: Readonly<Record<string, string | undefined>>): string {
   const xdg = env.XDG_CONFIG_HOME?.trim();
-  return join(xdg ? xdg : join(homedir(), '.config'), 'spotify-etl', 'token.json');
+  const home = env.HOME?.trim() || homedir();
+  return join(xdg ? xdg : join(home, '.config'), 'spotify-etl', 'token.json');
 }
 
 /** The refresh token stored by an earlier login, or undefined when there is no (readable) token file. */

@@ -10,6 +10,8 @@ import { parseRawLine } from '../core/transform.js';
 import { LakeQueryEngine } from '../adapters/local/duckdb-query.js';
 import { runLocal, transformPending, type RunReport } from './local-runtime.js';
 import { formatCsv, formatJson, formatTable } from './format.js';
+import { defaultTokenFile, login, readStoredRefreshToken } from './login.js';
+import { DEFAULT_CRON, parseCron, runSchedule } from './schedule.js';
 
 const USAGE = `spotify-etl — the Spotify chart as album, artist and song tables, on one machine.
 
@@ -18,6 +20,8 @@ Usage:
   spotify-etl transform                      process everything waiting in raw_data/to_process/
   spotify-etl query "<SQL>" [--format table|json|csv]
   spotify-etl validate <file.ndjson>         check raw records against schemas/
+  spotify-etl login [--port 8888]            authorize a Spotify user (PKCE); stores the refresh token (0600)
+  spotify-etl schedule [--cron "0 16 * * *"] stay up and run \`run\` on a UTC cron, as EventBridge does on AWS
 Options:
   --lake <dir>     the lake folder (default ./lake, or SPOTIFY_ETL_LAKE)
   --verbose        show stack traces and debug logs
@@ -110,6 +114,8 @@ export async function main(
       source: { type: 'string' },
       lake: { type: 'string' },
       format: { type: 'string', default: 'table' },
+      cron: { type: 'string' },
+      port: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -119,7 +125,15 @@ export async function main(
     out(USAGE);
     return command || values.help ? 0 : 2;
   }
-  const env = { ...process.env, ...(values.lake ? { SPOTIFY_ETL_LAKE: values.lake } : {}) };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    ...(values.lake ? { SPOTIFY_ETL_LAKE: values.lake } : {}),
+  };
+  if (!env.SPOTIFY_REFRESH_TOKEN && command !== 'login' && env.SPOTIFY_CLIENT_ID) {
+    // A user token stored by `spotify-etl login` is used when the environment does not name one.
+    const stored = await readStoredRefreshToken(defaultTokenFile(env));
+    if (stored) env.SPOTIFY_REFRESH_TOKEN = stored;
+  }
   const config = loadConfig(env);
   const logger = cliLogger(values.verbose);
   if (values.date !== undefined && !isIsoDate(values.date)) {
@@ -201,6 +215,51 @@ export async function main(
       });
       out(`${lines} records, ${lines - bad} valid, ${bad} invalid`);
       return bad > 0 ? 1 : 0;
+    }
+    case 'login': {
+      const clientId = config.spotify.clientId;
+      if (!clientId) {
+        throw new EtlError('login needs SPOTIFY_CLIENT_ID.', {
+          hint: 'Create an app at developer.spotify.com/dashboard, add the redirect URI http://127.0.0.1:8888/callback, then export SPOTIFY_CLIENT_ID.',
+        });
+      }
+      const port = values.port === undefined ? undefined : Number(values.port);
+      if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+        throw new EtlError(`--port ${values.port} is not a port number.`);
+      }
+      const r = await login({
+        clientId,
+        accountsUrl: config.spotify.accountsUrl,
+        tokenFile: defaultTokenFile(env),
+        out,
+        ...(port ? { port } : {}),
+      });
+      out(`token stored in ${r.tokenFile} (scopes: ${r.scope}); \`run --source playlist:<id>\` will use it.`);
+      return 0;
+    }
+    case 'schedule': {
+      const cron = parseCron(values.cron ?? DEFAULT_CRON);
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      process.once('SIGTERM', () => stop.abort());
+      await runSchedule({
+        cron,
+        clock: systemClock,
+        log: out,
+        signal: stop.signal,
+        job: async () => {
+          const r = await runLocal(
+            config,
+            systemClock,
+            logger,
+            values.source ? { source: values.source } : {},
+          );
+          const charts = r.extracts.map((e) => `${e.chartId} ${e.date}`).join(', ') || 'no chart';
+          const t = r.transform;
+          return `${charts}: ${t.rowsWritten} rows, ${t.duplicates} duplicates, ${t.rejected} rejected, ${r.apiCalls} API calls${r.notes.length ? ` (${r.notes.join(' ')})` : ''}`;
+        },
+      });
+      return 0;
     }
     default:
       throw new EtlError(`Unknown command "${command}".`, { hint: 'Run spotify-etl --help.' });
