@@ -8,6 +8,8 @@ import { EntityCache } from '../core/entity-cache.js';
 import { extractChart } from '../core/extract.js';
 import { parseSourceSpec, playlistChart, processInbox } from '../core/sources.js';
 import { EtlError } from '../errors.js';
+import { emitMetrics } from '../adapters/aws/metrics.js';
+import type { ExtractReport } from '../core/extract.js';
 
 const config = loadConfig();
 const logger = jsonLogger();
@@ -38,6 +40,7 @@ export const handler = async (event: Partial<ScheduledEvent>): Promise<void> => 
     if (!client) throw new EtlError('CHART_SOURCE is a playlist but no Spotify credentials are configured.');
     const report = await extractChart(await playlistChart(client.catalog, source.id, date), deps);
     logger.info('extract finished', { ...report });
+    reportMetrics([report], 0);
     return;
   }
   if (source.kind !== 'charts-csv' || source.file) {
@@ -47,5 +50,19 @@ export const handler = async (event: Partial<ScheduledEvent>): Promise<void> => 
   }
   const report = await processInbox(storage, deps);
   logger.info('extract finished', { charts: report.extracted, failed: report.failed });
+  reportMetrics(report.extracted, report.failed.length);
   if (report.extracted.length === 0) logger.warn('inbox empty: no chart extracted', { date });
 };
+
+/** EntriesDelivered feeds the "no chart delivered in 26 h" alarm; calls and cache hits show enrichment cost. */
+function reportMetrics(reports: readonly ExtractReport[], failedFiles: number): void {
+  const sum = (f: (r: ExtractReport) => number): number => reports.reduce((n, r) => n + f(r), 0);
+  emitMetrics('extract', {
+    ChartsExtracted: reports.length,
+    EntriesDelivered: sum((r) => r.delivered),
+    SpotifyApiCalls: sum((r) => r.apiCalls),
+    CacheHits: sum((r) => r.cacheHits),
+    ChartRowsSetAside: sum((r) => r.problems.length),
+    InboxFilesFailed: failedFiles,
+  });
+}

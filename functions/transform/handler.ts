@@ -4,6 +4,7 @@ import { loadConfig } from '../config.js';
 import { jsonLogger, s3Storage } from '../adapters/aws/dependencies.js';
 import { objectKeysOf, transformObjects } from '../core/transform.js';
 import { EtlError } from '../errors.js';
+import { emitMetrics } from '../adapters/aws/metrics.js';
 
 const config = loadConfig();
 const logger = jsonLogger();
@@ -19,6 +20,13 @@ export const handler = async (event: S3Event): Promise<void> => {
   logger.info('transform finished', {
     ...report,
     objects: report.objects.map(({ filesWritten: _f, ...o }) => o),
+  });
+  emitMetrics('transform', {
+    LinesIn: report.linesIn,
+    RowsWritten: report.rowsWritten,
+    DuplicatesDropped: report.duplicates,
+    RejectedLines: report.rejected,
+    FailedObjects: report.failedObjects.length,
   });
   if (report.failedObjects.length > 0) {
     throw new EtlError(

@@ -1,5 +1,6 @@
 // The two Lambda handlers end to end against real local servers: s3rver (S3, with its own event notifications)
 // and the local Spotify-API server; Firehose, which has no local server, is an SDK mock.
+import { jest } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
@@ -113,8 +114,29 @@ describe('Lambda handlers', () => {
     const event = s3.events.find((e) => e.Records[0]?.eventName.startsWith('ObjectCreated')) as S3Event;
     expect(event).toBeDefined();
     const { handler } = await import('../../functions/transform/handler.js');
-    await handler(event);
-    await handler(event); // S3 delivers at least once
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await handler(event);
+      await handler(event); // S3 delivers at least once
+    } finally {
+      spy.mockRestore();
+    }
+    // Embedded Metric Format: the first delivery rejected one line, the second found the object already processed.
+    const emf = written
+      .filter((l) => l.includes('"_aws"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(emf.map((m) => [m.RowsWritten, m.RejectedLines])).toEqual([
+      [1, 1],
+      [0, 0],
+    ]);
+    expect(emf[0]).toMatchObject({
+      Function: 'transform',
+      _aws: { CloudWatchMetrics: [{ Namespace: 'SpotifyEtl' }] },
+    });
     const keys = await storage.list('top_200_global/');
     expect(keys).toContain(
       'top_200_global/transformed_data/song_data/snapshot_date=2026-11-25/regional-global-daily__20261125T160000Z-aaaaaa__spotify-etl-raw-1-2026-11-25-16-01-00-abc.json',

@@ -1,0 +1,65 @@
+// Spotify credentials from Secrets Manager: the secret `spotify-etl/spotify` holds a JSON object
+// {"client_id": "…", "client_secret": "…", "refresh_token": "…"} (refresh_token optional).
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { EtlError } from '../../errors.js';
+
+export interface SpotifySecret {
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+  readonly refreshToken?: string;
+}
+
+const FIELDS = {
+  client_id: 'clientId',
+  client_secret: 'clientSecret',
+  refresh_token: 'refreshToken',
+} as const;
+
+const fixHint = (arn: string): string =>
+  `Store a JSON object: aws secretsmanager put-secret-value --secret-id ${arn} --secret-string '{"client_id":"…","client_secret":"…"}'`;
+
+/**
+ * Reads the secret once (call it at container start). Empty strings count as absent, so the placeholder the stack
+ * creates (`{"client_id":"","client_secret":"",…}`) means "no credentials yet"; unknown keys are ignored.
+ * Throws an EtlError when the secret cannot be read or is not a JSON object of strings.
+ */
+export async function readSpotifySecret(client: SecretsManagerClient, arn: string): Promise<SpotifySecret> {
+  let text: string | undefined;
+  try {
+    text = (await client.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
+  } catch (error) {
+    throw new EtlError(`Cannot read the Spotify secret ${arn}: ${(error as Error).name}.`, {
+      hint: 'Check that SPOTIFY_SECRET_ARN names the stack’s secret and that the function may read it.',
+      cause: error,
+    });
+  }
+  if (text === undefined) {
+    throw new EtlError(`The Spotify secret ${arn} has no string value (a binary secret?).`, {
+      hint: fixHint(arn),
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // The message never echoes the text: it holds credentials.
+    throw new EtlError(`The Spotify secret ${arn} is not valid JSON.`, { hint: fixHint(arn) });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new EtlError(`The Spotify secret ${arn} is not a JSON object.`, { hint: fixHint(arn) });
+  }
+  const result: { -readonly [K in keyof SpotifySecret]: SpotifySecret[K] } = {};
+  for (const [key, field] of Object.entries(FIELDS)) {
+    const value = (parsed as Record<string, unknown>)[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') {
+      throw new EtlError(`The Spotify secret ${arn} has a ${typeof value} in "${key}": expected a string.`, {
+        hint: fixHint(arn),
+      });
+    }
+    const trimmed = value.trim();
+    if (trimmed !== '') result[field] = trimmed;
+  }
+  return result;
+}
