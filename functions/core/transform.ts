@@ -132,17 +132,19 @@ const ndjson = (rows: Iterable<unknown>): string => {
   return out;
 };
 
+/** The counts of an object that wrote nothing. */
+const empty = {
+  linesIn: 0,
+  rowsWritten: 0,
+  duplicates: 0,
+  rejected: 0,
+  albumRows: 0,
+  artistRows: 0,
+  filesWritten: [],
+};
+
 export async function transformObject(key: string, deps: TransformDeps): Promise<ObjectReport> {
   const { storage } = deps;
-  const empty = {
-    linesIn: 0,
-    rowsWritten: 0,
-    duplicates: 0,
-    rejected: 0,
-    albumRows: 0,
-    artistRows: 0,
-    filesWritten: [],
-  };
   if (!key.startsWith(TO_PROCESS)) return { key, status: 'ignored', ...empty };
   const processedKey = PROCESSED + key.slice(TO_PROCESS.length);
   const chunks = await storage.read(key);
@@ -305,18 +307,7 @@ export async function transformObjects(
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       deps.logger.error('transform failed', { key, error: message });
-      objects.push({
-        key,
-        status: 'failed',
-        linesIn: 0,
-        rowsWritten: 0,
-        duplicates: 0,
-        rejected: 0,
-        albumRows: 0,
-        artistRows: 0,
-        filesWritten: [],
-        error: message,
-      });
+      objects.push({ key, status: 'failed', ...empty, error: message });
     }
   }
   const sum = (f: (o: ObjectReport) => number): number => objects.reduce((n, o) => n + f(o), 0);
