@@ -274,6 +274,9 @@ export interface DemoChartRow {
   readonly daysOnChart: number;
 }
 
+/** Published position of natural rank i (0-based): the songs from the local file's position down move one lower. */
+const published = (i: number): number => (i + 1 < DEMO_LOCAL_FILE_POSITION ? i + 1 : i + 2);
+
 export class DemoCatalog {
   private readonly charts = new Map<number, readonly number[]>();
   private readonly ranks = new Map<number, ReadonlyMap<number, number>>();
@@ -298,7 +301,7 @@ export class DemoCatalog {
     const scored: [number, number][] = [];
     for (let k = from; k < to; k++) scored.push([k, streamsOn(k, day)]);
     scored.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    const top = scored.slice(0, CHART_SIZE).map(([k]) => k);
+    const top = scored.slice(0, CHART_SIZE - 1).map(([k]) => k); // the local file takes the 200th place
     this.charts.set(day, top);
     return top;
   }
@@ -315,34 +318,18 @@ export class DemoCatalog {
   private computeChart(date: string): DemoChartRow[] {
     const day = dayNumber(date);
     if (day < 1) throw new Error(`the demo chart starts on ${dateOf(1)}`);
-    const today = this.ranking(day);
-    const yesterday = this.rankOf(day - 1);
-    return today.map((k, i) => {
-      const position = i + 1;
+    const rows: DemoChartRow[] = this.ranking(day).map((k, i) => {
+      const position = published(i);
       let peak = position;
       let days = 0;
       for (let d = day; d >= Math.max(0, Math.floor(k / DEBUTS_PER_DAY)); d--) {
-        const r = this.rankOf(d).get(k) ?? -1;
-        if (r >= 0) {
+        const r = this.rankOf(d).get(k);
+        if (r !== undefined) {
           days++;
-          peak = Math.min(peak, r + 1);
+          peak = Math.min(peak, published(r));
         }
       }
-      const prev = yesterday.get(k) ?? -1;
-      if (position === DEMO_LOCAL_FILE_POSITION) {
-        // A local file, as a user's playlist can hold: no Spotify id, so no enrichment.
-        return {
-          position,
-          uri: 'spotify:local:Garage+Tapes:Basement+Sessions:Demo+Song+%231:184',
-          trackName: 'Demo Song #1',
-          artistNames: ['Garage Tapes'],
-          label: 'self-released',
-          streams: streamsOn(k, day),
-          peakRank: position,
-          previousRank: null,
-          daysOnChart: 1,
-        };
-      }
+      const prev = this.rankOf(day - 1).get(k);
       const t = this.track(k);
       return {
         position,
@@ -352,10 +339,26 @@ export class DemoCatalog {
         label: pick(LABELS, albumOf(k), 61),
         streams: streamsOn(k, day),
         peakRank: peak,
-        previousRank: prev >= 0 ? prev + 1 : null,
+        previousRank: prev === undefined ? null : published(prev),
         daysOnChart: days,
       };
     });
+    // A local file, as a user's playlist can hold: no Spotify id, so no enrichment. It sits at the same position
+    // every day and pushes the songs below it down one, so previous_rank stays consistent from day to day.
+    const above = rows[DEMO_LOCAL_FILE_POSITION - 2]?.streams ?? 0;
+    const below = rows[DEMO_LOCAL_FILE_POSITION - 1]?.streams ?? 0;
+    rows.splice(DEMO_LOCAL_FILE_POSITION - 1, 0, {
+      position: DEMO_LOCAL_FILE_POSITION,
+      uri: 'spotify:local:Garage+Tapes:Basement+Sessions:Demo+Song+%231:184',
+      trackName: 'Demo Song #1',
+      artistNames: ['Garage Tapes'],
+      label: 'self-released',
+      streams: Math.round((above + below) / 2),
+      peakRank: DEMO_LOCAL_FILE_POSITION,
+      previousRank: day > 1 ? DEMO_LOCAL_FILE_POSITION : null,
+      daysOnChart: day,
+    });
+    return rows;
   }
 
   /** The chart as a charts.spotify.com CSV (BOM, quoted fields, -1 for new entries). */
