@@ -10,8 +10,15 @@ import { parseSourceSpec, playlistChart, processInbox } from '../core/sources.js
 import { EtlError } from '../errors.js';
 import { emitMetrics } from '../adapters/aws/metrics.js';
 import type { ExtractReport } from '../core/extract.js';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { withSpotifySecret } from '../adapters/aws/secrets.js';
 
-const config = loadConfig();
+const env = loadConfig();
+// Spotify credentials from Secrets Manager (SPOTIFY_SECRET_ARN), read once per container before the first event.
+const config = await withSpotifySecret(
+  env,
+  new SecretsManagerClient(env.aws.region ? { region: env.aws.region } : {}),
+);
 const logger = jsonLogger();
 const storage = s3Storage(config);
 const delivery = firehoseDelivery(config, logger);

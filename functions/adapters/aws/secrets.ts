@@ -2,7 +2,8 @@
 // {"client_id": "…", "client_secret": "…", "refresh_token": "…"} (refresh_token optional).
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { EtlError } from '../../errors.js';
+import type { Config } from '../../config.js';
+import { ConfigError, EtlError } from '../../errors.js';
 
 export interface SpotifySecret {
   readonly clientId?: string;
@@ -62,4 +63,27 @@ export async function readSpotifySecret(client: SecretsManagerClient, arn: strin
     if (trimmed !== '') result[field] = trimmed;
   }
   return result;
+}
+
+/**
+ * The configuration with the credentials of the secret named by SPOTIFY_SECRET_ARN (no ARN: unchanged); values in
+ * the secret win over the environment, and loadConfig's pairing rule still holds. Call once, at container start:
+ * `const config = await withSpotifySecret(loadConfig(), new SecretsManagerClient({}))`.
+ */
+export async function withSpotifySecret(config: Config, client: SecretsManagerClient): Promise<Config> {
+  const arn = config.aws.spotifySecretArn;
+  if (arn === undefined) return config;
+  const secret = await readSpotifySecret(client, arn);
+  const spotify = {
+    ...config.spotify,
+    ...(secret.clientId ? { clientId: secret.clientId } : {}),
+    ...(secret.clientSecret ? { clientSecret: secret.clientSecret } : {}),
+    ...(secret.refreshToken ? { refreshToken: secret.refreshToken } : {}),
+  };
+  if ((spotify.clientId === undefined) !== (spotify.clientSecret === undefined) && !spotify.refreshToken) {
+    throw new ConfigError(`The Spotify secret ${arn} must hold client_id and client_secret together.`, {
+      hint: fixHint(arn),
+    });
+  }
+  return Object.freeze({ ...config, spotify: Object.freeze(spotify) });
 }

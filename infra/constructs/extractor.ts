@@ -1,0 +1,143 @@
+// The extractor: a daily EventBridge Scheduler schedule invokes it; it reads the inbox (or a playlist), enriches
+// each chart entry through the Spotify Web API with credentials from Secrets Manager, and sends raw records to Firehose.
+import { type CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../functions/adapters/aws/metrics.js';
+import { CACHE, INBOX, REJECTED } from '../../functions/core/lake.js';
+import type { DataLake } from './data-lake.js';
+import { EtlFunction } from './etl-function.js';
+import type { MonitoredComponent } from './monitoring.js';
+import type { RawDeliveryStream } from './raw-delivery-stream.js';
+
+export const SPOTIFY_SECRET_NAME = 'spotify-etl/spotify';
+
+export interface ExtractorProps {
+  readonly lake: DataLake;
+  readonly delivery: RawDeliveryStream;
+  /** An EventBridge Scheduler expression, evaluated in UTC: `cron(0 16 * * ? *)`. */
+  readonly scheduleExpression: string;
+  /** CHART_SOURCE: `charts-csv` (the inbox) or `playlist:<id>`. */
+  readonly chartSource: string;
+}
+
+export class Extractor extends Construct implements MonitoredComponent {
+  readonly title = 'Extractor (schedule → chart → Firehose)';
+  readonly fn: EtlFunction['fn'];
+  readonly secret: secretsmanager.Secret;
+  readonly schedule: scheduler.Schedule;
+  readonly alarms: cloudwatch.Alarm[];
+  readonly widgets: cloudwatch.IWidget[];
+
+  constructor(scope: Construct, id: string, props: ExtractorProps) {
+    super(scope, id);
+    const { lake, delivery } = props;
+
+    // Created with empty credentials and a generated placeholder key, so no secret value ever sits in the
+    // template; fill it after the first deploy (README: put-secret-value). Empty values mean "no credentials".
+    this.secret = new secretsmanager.Secret(this, 'SpotifySecret', {
+      secretName: SPOTIFY_SECRET_NAME,
+      description: 'Spotify app credentials for spotify-etl: {"client_id","client_secret","refresh_token"?}',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ client_id: '', client_secret: '', refresh_token: '' }),
+        generateStringKey: 'placeholder',
+        excludePunctuation: true,
+      },
+    });
+    Validations.of(this.secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Spotify client secrets are rotated in the Spotify developer dashboard; AWS has no API to rotate them.',
+    });
+
+    const fn = new EtlFunction(this, 'Handler', {
+      entry: 'functions/extract/handler.ts',
+      description: 'spotify-etl extractor',
+      environment: {
+        DATA_BUCKET: lake.bucket.bucketName,
+        DELIVERY_STREAM_NAME: delivery.stream.deliveryStreamName,
+        CHART_SOURCE: props.chartSource,
+        SPOTIFY_SECRET_ARN: this.secret.secretArn,
+      },
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+      // One run at a time: two runs would both read and rewrite the entity cache and the inbox.
+      reservedConcurrentExecutions: 1,
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+    });
+    this.fn = fn.fn;
+
+    this.secret.grantRead(this.fn);
+    delivery.stream.grant(this.fn, 'firehose:PutRecordBatch');
+    lake.grantPrefixes(this.fn, {
+      read: [INBOX, CACHE],
+      write: [INBOX, CACHE, `${REJECTED}extract/`],
+      delete: [INBOX, CACHE],
+      list: [INBOX, CACHE],
+    });
+
+    // Scheduler invokes asynchronously: its retry policy and DLQ cover invocations that Lambda refuses; a run
+    // that throws is retried by Lambda itself (retryAttempts above) and then lands in the same queue.
+    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    });
+    Validations.of(scheduleRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+      reason:
+        "lambda:InvokeFunction on the function's versions and aliases is how CDK grants an invoke; it is this function only.",
+    });
+    this.schedule = new scheduler.Schedule(this, 'Daily', {
+      description: 'Daily Spotify chart extraction',
+      schedule: scheduler.ScheduleExpression.expression(props.scheduleExpression, TimeZone.ETC_UTC),
+      target: new targets.LambdaInvoke(this.fn, {
+        role: scheduleRole,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: fn.deadLetterQueue,
+        // The scheduled time, not the invocation time, so a retried run extracts the same chart date.
+        input: scheduler.ScheduleTargetInput.fromObject({
+          source: 'spotify-etl.schedule',
+          'detail-type': 'Scheduled Event',
+          id: scheduler.ContextAttribute.executionId,
+          time: scheduler.ContextAttribute.scheduledTime,
+        }),
+      }),
+    });
+
+    // The handler reports its counts in Embedded Metric Format (namespace SpotifyEtl, dimension Function=extract).
+    const entriesDelivered = new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: 'EntriesDelivered',
+      dimensionsMap: { Function: 'extract' },
+      statistic: 'Sum',
+      period: Duration.hours(1),
+    });
+    this.alarms = [
+      ...fn.alarms,
+      // Chart entries handed to Firehose: 0 on an empty inbox, absent when a run failed or never started, so 26
+      // hourly periods without one (2 h of slack over a day) mean a chart day was missed whatever the cause.
+      // Firehose's own leg (S3 delivery failures) has its alarm on the stream.
+      new cloudwatch.Alarm(this, 'NoChartDelivered', {
+        alarmDescription:
+          'No chart entry was delivered in 26 hours: the daily chart was not extracted. Check the extractor logs and the inbox.',
+        metric: entriesDelivered,
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 26,
+        datapointsToAlarm: 26,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+    ];
+    this.widgets = [
+      ...fn.widgets,
+      new cloudwatch.GraphWidget({ title: 'Chart entries delivered', left: [entriesDelivered], width: 8 }),
+    ];
+  }
+}

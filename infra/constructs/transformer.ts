@@ -1,0 +1,93 @@
+// The transformer: S3 announces every object Firehose writes under raw_data/to_process/; the function splits it
+// into song/album/artist rows per chart date, sets invalid lines aside, and moves the raw object to processed/.
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../functions/adapters/aws/metrics.js';
+import { PROCESSED, REJECTED, TO_PROCESS, TRANSFORMED } from '../../functions/core/lake.js';
+import type { DataLake } from './data-lake.js';
+import { EtlFunction } from './etl-function.js';
+import type { MonitoredComponent } from './monitoring.js';
+
+export interface TransformerProps {
+  readonly lake: DataLake;
+}
+
+export class Transformer extends Construct implements MonitoredComponent {
+  readonly title = 'Transformer (raw_data/to_process/ → transformed_data/)';
+  readonly fn: EtlFunction['fn'];
+  readonly alarms: cloudwatch.Alarm[];
+  readonly widgets: cloudwatch.IWidget[];
+
+  constructor(scope: Construct, id: string, props: TransformerProps) {
+    super(scope, id);
+    const { lake } = props;
+
+    const fn = new EtlFunction(this, 'Handler', {
+      entry: 'functions/transform/handler.ts',
+      description: 'spotify-etl transformer',
+      environment: { DATA_BUCKET: lake.bucket.bucketName },
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
+      // The double-count rule reads a chart day's partitions, then writes and deletes files in them: two objects
+      // of the same day transformed at once could each miss the other's files. One at a time removes that race;
+      // throttled S3 events wait in Lambda's async queue (up to 6 h) instead of failing.
+      reservedConcurrentExecutions: 1,
+      retryAttempts: 2,
+    });
+    this.fn = fn.fn;
+
+    lake.grantPrefixes(this.fn, {
+      read: [TO_PROCESS, TRANSFORMED],
+      write: [PROCESSED, REJECTED, TRANSFORMED],
+      delete: [TO_PROCESS, TRANSFORMED],
+      list: [TO_PROCESS, PROCESSED, TRANSFORMED],
+    });
+
+    // Prefix only, no suffix: Firehose names objects itself (and adds .gz when compressing). The function's own
+    // writes go elsewhere (processed/, rejected/, transformed_data/), so it never triggers itself.
+    lake.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.fn), {
+      prefix: TO_PROCESS,
+    });
+    acknowledgeNotificationsHandler(this);
+
+    // The handler reports its counts in Embedded Metric Format (namespace SpotifyEtl, dimension Function=transform).
+    const rejectedLines = new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: 'RejectedLines',
+      dimensionsMap: { Function: 'transform' },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+    });
+
+    this.alarms = [
+      ...fn.alarms,
+      new cloudwatch.Alarm(this, 'RejectedLines', {
+        alarmDescription: `Raw lines were rejected (schema violations, malformed JSON): see ${REJECTED}*.rejected.ndjson.`,
+        metric: rejectedLines,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+    this.widgets = [
+      ...fn.widgets,
+      new cloudwatch.GraphWidget({ title: 'Rejected lines', left: [rejectedLines], width: 8 }),
+    ];
+  }
+}
+
+/** CDK's singleton Lambda that sets bucket notifications at deploy time (one per stack). */
+function acknowledgeNotificationsHandler(scope: Construct): void {
+  const handler = Stack.of(scope).node.children.find((c) =>
+    c.node.id.startsWith('BucketNotificationsHandler'),
+  );
+  if (!handler) return;
+  Validations.of(handler).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: "CDK's bucket-notifications custom resource; the managed policy only lets it write its own logs.",
+  });
+}
