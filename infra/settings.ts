@@ -14,6 +14,8 @@ export interface SpotifyEtlSettings {
   readonly chartSource: string;
   /** What deleting the stack does to the buckets: RETAIN keeps the data. */
   readonly dataRemovalPolicy: RemovalPolicy;
+  /** Also run the extractor when a Charts CSV lands in the inbox, not only on the schedule. */
+  readonly inboxOnArrival: boolean;
 }
 
 export const DEFAULT_SETTINGS: SpotifyEtlSettings = {
@@ -21,6 +23,7 @@ export const DEFAULT_SETTINGS: SpotifyEtlSettings = {
   rawGzip: false,
   chartSource: 'charts-csv',
   dataRemovalPolicy: RemovalPolicy.RETAIN,
+  inboxOnArrival: false,
 };
 
 type Context = (key: string) => unknown;
@@ -42,7 +45,7 @@ function flag(get: Context, key: string, fallback: boolean): boolean {
   throw new ConfigError(`Context ${key}=${JSON.stringify(v)} is not valid: expected true or false.`);
 }
 
-/** Reads scheduleExpression, alarmEmail, rawGzip, chartSource and retainData from the CDK context. */
+/** Reads scheduleExpression, alarmEmail, rawGzip, chartSource, retainData and inboxOnArrival from the CDK context. */
 export function settingsFromContext(get: Context): SpotifyEtlSettings {
   const scheduleExpression = text(get, 'scheduleExpression') ?? DEFAULT_SETTINGS.scheduleExpression;
   if (!/^(cron|rate|at)\(.+\)$/.test(scheduleExpression)) {
@@ -60,6 +63,7 @@ export function settingsFromContext(get: Context): SpotifyEtlSettings {
     rawGzip: flag(get, 'rawGzip', DEFAULT_SETTINGS.rawGzip),
     chartSource: text(get, 'chartSource') ?? DEFAULT_SETTINGS.chartSource,
     dataRemovalPolicy: flag(get, 'retainData', true) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    inboxOnArrival: flag(get, 'inboxOnArrival', DEFAULT_SETTINGS.inboxOnArrival),
   };
 }
 

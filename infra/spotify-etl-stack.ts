@@ -38,6 +38,7 @@ export class SpotifyEtlStack extends Stack {
       delivery: this.delivery,
       scheduleExpression: settings.scheduleExpression,
       chartSource: settings.chartSource,
+      inboxOnArrival: settings.inboxOnArrival,
     });
 
     this.transformer = new Transformer(this, 'Transformer', { lake: this.lake });

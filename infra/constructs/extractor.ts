@@ -9,6 +9,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../functions/adapters/aws/metrics.js';
 import { CACHE, INBOX, REJECTED } from '../../functions/core/lake.js';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type { DataLake } from './data-lake.js';
 import { EtlFunction } from './etl-function.js';
 import type { MonitoredComponent } from './monitoring.js';
@@ -23,6 +25,8 @@ export interface ExtractorProps {
   readonly scheduleExpression: string;
   /** CHART_SOURCE: `charts-csv` (the inbox) or `playlist:<id>`. */
   readonly chartSource: string;
+  /** Run also when a Charts CSV lands in the inbox (the schedule still catches up whatever is left). */
+  readonly inboxOnArrival?: boolean;
 }
 
 export class Extractor extends Construct implements MonitoredComponent {
@@ -80,6 +84,17 @@ export class Extractor extends Construct implements MonitoredComponent {
       delete: [INBOX, CACHE],
       list: [INBOX, CACHE],
     });
+
+    if (props.inboxOnArrival) {
+      // Filtered on Spotify's file names so that the extractor's own moves to inbox/done/ never re-trigger it;
+      // other names wait for the schedule. Reserved concurrency 1 queues a burst of files one run at a time.
+      for (const name of ['regional-', 'spotifycharts-regional-']) {
+        lake.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.fn), {
+          prefix: `${INBOX}${name}`,
+          suffix: '.csv',
+        });
+      }
+    }
 
     // Scheduler invokes asynchronously: its retry policy and DLQ cover invocations that Lambda refuses; a run
     // that throws is retried by Lambda itself (retryAttempts above) and then lands in the same queue.

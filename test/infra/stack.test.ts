@@ -317,6 +317,31 @@ describe('S3 notification', () => {
   });
 });
 
+describe('inbox on arrival (context inboxOnArrival=true)', () => {
+  it('also invokes the extractor for Spotify-named CSVs in the inbox, never for its own moves to inbox/done/', () => {
+    const { template: t } = synthesize({ inboxOnArrival: true }, { bundle: false });
+    const notifications = Object.values(t.findResources('Custom::S3BucketNotifications'))[0] as
+      Resource | undefined;
+    const configs = (
+      notifications?.Properties.NotificationConfiguration as {
+        LambdaFunctionConfigurations: {
+          Filter: { Key: { FilterRules: { Name: string; Value: string }[] } };
+        }[];
+      }
+    ).LambdaFunctionConfigurations.map((c) =>
+      c.Filter.Key.FilterRules.map((r) => `${r.Name}=${r.Value}`)
+        .sort()
+        .join(' '),
+    );
+    expect(configs.sort()).toEqual([
+      'prefix=top_200_global/inbox/regional- suffix=.csv',
+      'prefix=top_200_global/inbox/spotifycharts-regional- suffix=.csv',
+      `prefix=${TO_PROCESS}`,
+    ]);
+    expect(configs.some((c) => c.includes('inbox/done/'))).toBe(false);
+  });
+});
+
 describe('IAM: least privilege by prefix', () => {
   const s3Statements = (description: string) =>
     statementsOf(roleOf(functionNamed(description)[1])).filter((s) =>
