@@ -14,6 +14,8 @@ import { extractChart, type ExtractReport } from '../core/extract.js';
 import { demoChart, parseSourceSpec, playlistChart, processInbox } from '../core/sources.js';
 import { parseChartCsv } from '../core/charts-csv.js';
 import { objectKeysOf, transformObjects, type TransformReport } from '../core/transform.js';
+import { backfill, type BackfillProgress, type BackfillReport } from '../core/backfill.js';
+import { listCsvFiles } from './files.js';
 import { EtlError } from '../errors.js';
 
 export interface RunOptions {
@@ -166,4 +168,83 @@ export async function transformPending(config: Config, logger: Logger): Promise<
   const storage = new FolderStorage(config.lakeRoot);
   const keys = await storage.list('top_200_global/raw_data/to_process/');
   return transformObjects(keys, { storage, logger });
+}
+
+export interface BackfillRunReport {
+  readonly backfill: BackfillReport;
+  readonly replayed: TransformReport;
+  readonly transform: TransformReport;
+  readonly seconds: number;
+  readonly enrichment: boolean;
+}
+
+function sumReports(reports: readonly TransformReport[]): TransformReport {
+  const sum = (f: (t: TransformReport) => number): number => reports.reduce((n, t) => n + f(t), 0);
+  return {
+    objects: reports.flatMap((t) => t.objects),
+    linesIn: sum((t) => t.linesIn),
+    rowsWritten: sum((t) => t.rowsWritten),
+    duplicates: sum((t) => t.duplicates),
+    rejected: sum((t) => t.rejected),
+    filesWritten: sum((t) => t.filesWritten),
+    failedObjects: reports.flatMap((t) => t.failedObjects),
+  };
+}
+
+/**
+ * `spotify-etl backfill <folder|glob>`: first replays raw objects a crashed run left in to_process/, then
+ * extracts every file not yet done, in chart-date order, through the local delivery stream and transformer.
+ */
+export async function backfillLocal(
+  config: Config,
+  clock: Clock,
+  logger: Logger,
+  pathOrGlob: string,
+  options: { readonly force?: boolean; readonly onProgress?: (p: BackfillProgress) => void } = {},
+): Promise<BackfillRunReport> {
+  const started = clock.now().getTime();
+  const storage = new FolderStorage(config.lakeRoot);
+  const paths = await listCsvFiles(pathOrGlob);
+  const replayed = await transformPending(config, logger);
+  const client = createSpotifyClient(config.spotify, { clock, logger });
+  const reports: TransformReport[] = [];
+  const delivery = new LocalDeliveryStream(storage, {
+    bufferBytes: config.localDelivery.bufferBytes,
+    bufferSeconds: 0, // the backfill flushes per batch; no timer may cut a batch in two
+    gzip: config.localDelivery.gzip,
+    clock,
+    onObject: async (event) => {
+      reports.push(await transformObjects(objectKeysOf(event), { storage, logger }));
+    },
+  });
+  const cache = await EntityCache.load(storage, clock, config.cacheTtlDays);
+  const files = paths.map((path) => ({
+    name: basename(path),
+    origin: path,
+    read: () => readFile(path, 'utf8'),
+  }));
+  const report = await backfill(
+    files,
+    {
+      storage,
+      delivery,
+      cache,
+      clock,
+      logger,
+      catalog: client?.catalog,
+      fullEntities: config.spotify.fullEntities,
+      concurrency: config.spotify.concurrency,
+    },
+    {
+      ...(options.force ? { force: true } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    },
+  );
+  return {
+    backfill: report,
+    replayed,
+    transform: sumReports(reports),
+    seconds: (clock.now().getTime() - started) / 1000,
+    enrichment: client !== undefined,
+  };
 }

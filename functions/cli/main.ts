@@ -8,7 +8,8 @@ import { systemClock, type Logger } from '../ports.js';
 import { isIsoDate } from '../core/chart.js';
 import { parseRawLine } from '../core/transform.js';
 import { LakeQueryEngine } from '../adapters/local/duckdb-query.js';
-import { runLocal, transformPending, type RunReport } from './local-runtime.js';
+import { backfillLocal, runLocal, transformPending, type RunReport } from './local-runtime.js';
+import type { BackfillProgress } from '../core/backfill.js';
 import { formatCsv, formatJson, formatTable } from './format.js';
 import { defaultTokenFile, login, readStoredRefreshToken } from './login.js';
 import { DEFAULT_CRON, parseCron, runSchedule } from './schedule.js';
@@ -20,6 +21,7 @@ Usage:
   spotify-etl transform                      process everything waiting in raw_data/to_process/
   spotify-etl query "<SQL>" [--format table|json|csv]
   spotify-etl validate <file.ndjson>         check raw records against schemas/
+  spotify-etl backfill <folder|glob> [--force]   many Charts CSVs: resumable, idempotent
   spotify-etl login [--port 8888]            authorize a Spotify user (PKCE); stores the refresh token (0600)
   spotify-etl schedule [--cron "0 16 * * *"] stay up and run \`run\` on a UTC cron, as EventBridge does on AWS
 Options:
@@ -43,6 +45,26 @@ function progress(label: string): ((done: number, total: number) => void) | unde
   if (!process.stderr.isTTY) return undefined;
   return (done, total) => {
     process.stderr.write(`\r${label} ${done}/${total}${done === total ? '\n' : ''}`);
+  };
+}
+
+/** A progress bar with rate and ETA on a terminal; nothing when output is not a terminal. */
+function progressBar(started: number): ((p: BackfillProgress) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    const handled = p.done + p.skipped + p.failed;
+    if (now - last < 100 && handled < p.total) return;
+    last = now;
+    const rate = p.done / Math.max(0.001, (now - started) / 1000);
+    const eta = rate > 0 ? Math.round((p.total - handled) / rate) : 0;
+    const width = 30;
+    const filled = Math.round((handled / p.total) * width);
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${handled}/${p.total} files  ${rate.toFixed(1)} charts/s  ` +
+        `${p.entries} entries  ETA ${Math.floor(eta / 60)}:${String(eta % 60).padStart(2, '0')}   ${handled === p.total ? '\n' : ''}`,
+    );
   };
 }
 
@@ -117,6 +139,7 @@ export async function main(
       cron: { type: 'string' },
       port: { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -153,6 +176,48 @@ export async function main(
       const dates = [...new Set(report.extracts.map((e) => e.date))].slice(-1);
       if (report.transform.rowsWritten > 0) for (const l of await topTen(config, dates)) out(l);
       return report.transform.failedObjects.length > 0 ? 1 : 0;
+    }
+    case 'backfill': {
+      const target = rest[0];
+      if (!target)
+        throw new EtlError('backfill needs a folder, a glob or a file.', {
+          hint: 'spotify-etl backfill ./charts',
+        });
+      const bar = progressBar(Date.now());
+      const r = await backfillLocal(config, systemClock, logger, target, {
+        force: values.force,
+        ...(bar ? { onProgress: bar } : {}),
+      });
+      const b = r.backfill;
+      if (!r.enrichment)
+        out(
+          'note: no Spotify credentials: rows come from the chart files alone (album and artist tables stay empty).',
+        );
+      if (r.replayed.objects.length > 0)
+        out(`replayed ${r.replayed.objects.length} raw objects left in to_process/ by an earlier run`);
+      for (const f of b.failed) out(`set aside: ${f.origin}: ${f.reason}`);
+      const t = r.transform;
+      const rows: [string, string | number][] = [
+        ['files', b.files],
+        ['charts extracted', b.extracted],
+        ['already done (skipped)', b.skipped],
+        ['files set aside', b.failed.length],
+        ['chart entries', b.entries],
+        ['song rows written', t.rowsWritten],
+        ['duplicates dropped', t.duplicates],
+        ['lines rejected', t.rejected],
+        ['Spotify API calls', b.apiCalls],
+        ['cache hits', b.cacheHits],
+        ['time', `${r.seconds.toFixed(1)} s`],
+        ['rate', `${(b.entries / Math.max(r.seconds, 0.001)).toFixed(0)} entries/s`],
+      ];
+      out(
+        formatTable(
+          ['backfill', 'value'],
+          rows.map(([k, v]) => ({ backfill: k, value: v })),
+        ),
+      );
+      return t.failedObjects.length > 0 ? 1 : 0;
     }
     case 'transform': {
       const t = await transformPending(config, logger);

@@ -251,15 +251,18 @@ function curveOf(k: number): Curve {
 }
 
 /** Streams of pool track k on day d: a debut peak, decay over weeks or months, noise, some revivals. */
-function streamsOn(k: number, day: number): number {
+function streamsOn(k: number, day: number, salt = 0): number {
   const debut = Math.floor(k / DEBUTS_PER_DAY);
   const age = day - debut;
   if (age < 0 || age > WINDOW_DAYS) return 0;
-  const { peak, tau, revivalAt } = curveOf(k);
+  const curve = curveOf(k);
+  const { tau, revivalAt } = curve;
+  // A regional chart shares the track pool but not the tastes: each region weighs each song differently.
+  const peak = salt === 0 ? curve.peak : curve.peak * Math.exp(2.2 * (unit(k, salt, 57) - 0.5));
   const ramp = age < 3 ? 0.6 + 0.2 * age : 1;
   let s = peak * ramp * Math.exp(-age / tau);
   if (revivalAt >= 0 && age >= revivalAt) s += peak * 0.5 * Math.exp(-(age - revivalAt) / 12);
-  return Math.round(s * (0.93 + 0.14 * unit(k, day, 55)));
+  return Math.round(s * (0.93 + 0.14 * unit(k, day, 55 + salt)));
 }
 
 export interface DemoChartRow {
@@ -278,6 +281,13 @@ export interface DemoChartRow {
 const published = (i: number): number => (i + 1 < DEMO_LOCAL_FILE_POSITION ? i + 1 : i + 2);
 
 export class DemoCatalog {
+  /** 0 for the global chart; regional charts (`us`, `au`…) reorder the same songs. */
+  private readonly salt: number;
+
+  constructor(readonly region = 'global') {
+    this.salt = region === 'global' ? 0 : hash(...[...region].map((c) => c.charCodeAt(0))) % 100_000;
+  }
+
   private readonly charts = new Map<number, readonly number[]>();
   private readonly ranks = new Map<number, ReadonlyMap<number, number>>();
   private readonly published = new Map<string, DemoChartRow[]>();
@@ -299,11 +309,39 @@ export class DemoCatalog {
     const from = Math.max(0, (day - WINDOW_DAYS) * DEBUTS_PER_DAY);
     const to = (day + 1) * DEBUTS_PER_DAY;
     const scored: [number, number][] = [];
-    for (let k = from; k < to; k++) scored.push([k, streamsOn(k, day)]);
+    for (let k = from; k < to; k++) scored.push([k, streamsOn(k, day, this.salt)]);
     scored.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
     const top = scored.slice(0, CHART_SIZE - 1).map(([k]) => k); // the local file takes the 200th place
     this.charts.set(day, top);
     return top;
+  }
+
+  /** Days on chart and peak of every track charted so far, as of `cursor` (a forward pass over the days). */
+  private history = new Map<number, { days: number; peak: number }>();
+  private cursor = -1;
+
+  /**
+   * Stats as of `day`. Charts are mostly asked for in date order (a run, a backfill), so one forward pass serves
+   * them all; asking for an earlier day starts a new pass WINDOW_DAYS back (no song charts longer than that).
+   */
+  private historyAt(day: number): ReadonlyMap<number, { readonly days: number; readonly peak: number }> {
+    if (day <= this.cursor || this.cursor < day - WINDOW_DAYS - 1) {
+      this.history = new Map();
+      this.cursor = Math.max(0, day - WINDOW_DAYS - 1);
+    }
+    for (let d = this.cursor + 1; d <= day; d++) {
+      this.ranking(d).forEach((k, i) => {
+        const h = this.history.get(k);
+        if (h) {
+          h.days++;
+          h.peak = Math.min(h.peak, published(i));
+        } else this.history.set(k, { days: 1, peak: published(i) });
+      });
+      this.charts.delete(d - 2); // rankings older than yesterday are not needed again in a forward pass
+      this.ranks.delete(d - 2);
+    }
+    this.cursor = day;
+    return this.history;
   }
 
   /** The chart of a date as charts.spotify.com would publish it. */
@@ -318,17 +356,10 @@ export class DemoCatalog {
   private computeChart(date: string): DemoChartRow[] {
     const day = dayNumber(date);
     if (day < 1) throw new Error(`the demo chart starts on ${dateOf(1)}`);
+    const history = this.historyAt(day);
     const rows: DemoChartRow[] = this.ranking(day).map((k, i) => {
       const position = published(i);
-      let peak = position;
-      let days = 0;
-      for (let d = day; d >= Math.max(0, Math.floor(k / DEBUTS_PER_DAY)); d--) {
-        const r = this.rankOf(d).get(k);
-        if (r !== undefined) {
-          days++;
-          peak = Math.min(peak, published(r));
-        }
-      }
+      const { days, peak } = history.get(k) ?? { days: 1, peak: position };
       const prev = this.rankOf(day - 1).get(k);
       const t = this.track(k);
       return {
@@ -337,7 +368,7 @@ export class DemoCatalog {
         trackName: t.name,
         artistNames: t.artists?.map((a) => a.name) ?? [],
         label: pick(LABELS, albumOf(k), 61),
-        streams: streamsOn(k, day),
+        streams: streamsOn(k, day, this.salt),
         peakRank: peak,
         previousRank: prev === undefined ? null : published(prev),
         daysOnChart: days,
