@@ -35,12 +35,12 @@ export async function loadSchema(file: string): Promise<JsonSchema> {
 
 // ajv-formats ships CJS with a default export that ESM sees under `.default`.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
+  addFormatsModule) as unknown as (ajv: Ajv2020, options?: { mode?: 'fast' | 'full' }) => Ajv2020;
 
 /** strict mode: an unknown keyword or a loose type in a schema is an error, not a silent pass. */
 export function createAjv(): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true });
-  addFormats(ajv);
+  addFormats(ajv, { mode: 'fast' });
   return ajv;
 }
 

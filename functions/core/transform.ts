@@ -162,7 +162,7 @@ export async function transformObject(key: string, deps: TransformDeps): Promise
   let lineNo = 0;
   for await (const line of linesOf(chunks)) {
     lineNo++;
-    if (line.trim() === '') continue;
+    if (line === '' || line.trim() === '') continue; // the cheap test first: most lines are not blank
     linesIn++;
     const reject = (reason: string): void => {
       rejectedLines.push({ raw_key: key, line: lineNo, reason, text: line });
@@ -176,14 +176,14 @@ export async function transformObject(key: string, deps: TransformDeps): Promise
     const entryKey = `${record.snapshot_date}|${record.source.id}|${record.run_id}|${record.position}`;
     const before = seen.get(entryKey);
     if (before !== undefined) {
-      if (before === line.trim()) duplicates++;
+      if (before === line) duplicates++;
       else
         reject(
           `position ${record.position} of ${record.source.id} on ${record.snapshot_date} already has another entry in run ${record.run_id}`,
         );
       continue;
     }
-    seen.set(entryKey, line.trim());
+    seen.set(entryKey, line);
     const split = splitRecord(record);
     if ('reject' in split) {
       reject(split.reject);
