@@ -1,9 +1,15 @@
-// `npm run bench`: measured figures (counts and ratios, not only seconds), printed as a table and written as JSON.
-// Figures: transformer throughput at 1× and 10× input, Spotify API calls for a cold and a warm daily run.
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+// `npm run bench`: measured figures (counts and ratios, not only seconds), printed as a table and written to
+// bench/results/latest.json. Heavy parts run in child processes (bench/child.ts) so that each peak memory is its own.
+//   npm run bench              full scale: 5 years × 10 regions × 200 entries (3.65 M records) and 1×/10×/100× growth
+//   npm run bench -- --quick   a small scale for a smoke run (what the test suite runs)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { LakeQueryEngine } from '../functions/adapters/local/duckdb-query.js';
 import { DemoCatalog } from '../functions/adapters/local/demo-catalog.js';
 import { FolderStorage } from '../functions/adapters/local/folder-storage.js';
 import {
@@ -13,72 +19,83 @@ import {
 } from '../functions/adapters/local/spotify-server.js';
 import { createSpotifyClient } from '../functions/adapters/spotify/web-api.js';
 import { loadConfig } from '../functions/config.js';
-import { addDays } from '../functions/core/chart.js';
 import { EntityCache } from '../functions/core/entity-cache.js';
 import { extractChart } from '../functions/core/extract.js';
 import { demoChart } from '../functions/core/sources.js';
-import { transformObject } from '../functions/core/transform.js';
 import { silentLogger, systemClock, type DeliveryStream } from '../functions/ports.js';
+import { BUNDLING } from '../infra/constructs/etl-function.js';
+import type { ChildResult } from './child.js';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const quick = process.argv.includes('--quick');
 
 interface Figure {
+  readonly section: string;
   readonly name: string;
   readonly value: number;
   readonly unit: string;
+  readonly target?: string;
 }
 const figures: Figure[] = [];
-const demo = new DemoCatalog();
+const add = (f: Figure): void => {
+  figures.push(f);
+  process.stderr.write(`  ${f.section}: ${f.name} = ${f.value} ${f.unit}\n`);
+};
 
-/** Raw records of `days` demo charts, enriched with the demo catalog's own tracks (no HTTP). */
-async function rawLines(days: number, start = '2026-01-01'): Promise<string[]> {
-  const lines: string[] = [];
-  const delivery: DeliveryStream = {
-    put: async (records) => {
-      lines.push(...records);
-      return { delivered: records.length, batches: 1, retried: 0 };
-    },
-    flush: async () => {},
-  };
-  const storage = new FolderStorage(await mkdtemp(join(tmpdir(), 'bench-cache-')));
-  const cache = await EntityCache.load(storage, systemClock, 30);
-  const catalog = {
-    getTrack: async (id: string) => demo.findTrack(id, false),
-    getAlbum: async (id: string) => demo.findAlbum(id, false),
-    getArtist: async (id: string) => demo.findArtist(id, false),
-    playlistItems: async function* () {},
-    stats: () => ({ apiCalls: 0, retries: 0, tokenRequests: 0 }),
-  };
-  for (let d = 0; d < days; d++) {
-    const date = addDays(start, d);
-    await extractChart(demoChart(demo.chartCsv(date), date), {
-      delivery,
-      storage,
-      cache,
-      clock: systemClock,
-      logger: silentLogger,
-      catalog,
+function child(args: string[]): ChildResult {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/child.ts'), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`bench child ${args.join(' ')} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as ChildResult;
+}
+
+/** 1. Transformer throughput and memory at 1×, 10×, 100× (100× = 5 years × 10 regions × 200 entries). */
+function transformScaling(): void {
+  const full = { days: 5 * 365, regions: 10 };
+  const scales = quick ? [1, 10] : [1, 10, 100];
+  const base = quick ? { days: 2, regions: 2 } : { days: Math.round(full.days / 100), regions: full.regions };
+  let first: ChildResult | undefined;
+  for (const scale of scales) {
+    const days = quick ? base.days * scale : scale === 100 ? full.days : base.days * scale;
+    const lake = mkdtempSync(join(tmpdir(), `bench-transform-${scale}x-`));
+    const raw = child(['gen-raw', lake, String(days), String(base.regions)]);
+    const r = child(['transform', lake]);
+    rmSync(lake, { recursive: true, force: true });
+    first ??= r;
+    const perRecord = (x: ChildResult): number => (x.seconds ?? 0) / (x.records ?? 1);
+    add({
+      section: 'transform',
+      name: `${scale}×: ${r.records} records (${days} days × ${base.regions} regions)`,
+      value: Math.round(r.recordsPerSecond ?? 0),
+      unit: 'records/s',
+      target: '≥ 100000',
+    });
+    add({
+      section: 'transform',
+      name: `${scale}×: time`,
+      value: Number((r.seconds ?? 0).toFixed(2)),
+      unit: 's',
+    });
+    add({
+      section: 'transform',
+      name: `${scale}×: time per record / 1× time per record`,
+      value: Number((perRecord(r) / perRecord(first)).toFixed(2)),
+      unit: 'ratio (1 = linear growth)',
+    });
+    add({
+      section: 'memory',
+      name: `transform peak RSS at ${scale}× (${((raw.rawBytes ?? 0) / 1048576).toFixed(0)} MiB of raw input)`,
+      value: Math.round((r.maxRssKiB ?? 0) / 1024),
+      unit: 'MiB',
     });
   }
-  return lines;
 }
 
-async function transformThroughput(days: number): Promise<number> {
-  const lines = await rawLines(days);
-  const storage = new FolderStorage(await mkdtemp(join(tmpdir(), 'bench-lake-')));
-  const key = 'top_200_global/raw_data/to_process/2026/01/01/16/bench-object';
-  await storage.put(key, lines.join('\n') + '\n');
-  const t0 = performance.now();
-  const report = await transformObject(key, { storage, logger: silentLogger });
-  const seconds = (performance.now() - t0) / 1000;
-  const rate = report.linesIn / seconds;
-  figures.push({
-    name: `transform ${report.linesIn} records (${days} chart days)`,
-    value: Math.round(rate),
-    unit: 'records/s',
-  });
-  return rate;
-}
-
+/** 2. Spotify API calls for a daily run with a cold and a warm entity cache, against the local server. */
 async function apiCalls(): Promise<void> {
+  const demo = new DemoCatalog();
   const server = await LocalSpotifyServer.start({ catalog: demo });
   try {
     const settings = loadConfig({
@@ -106,33 +123,153 @@ async function apiCalls(): Promise<void> {
         logger: silentLogger,
         catalog: client?.catalog,
       });
-      figures.push({
-        name: `Spotify API calls, daily run, ${label} cache`,
+      add({
+        section: 'spotify',
+        name: `API calls, daily run, ${label} cache`,
         value: r.apiCalls,
         unit: 'calls',
+        ...(label === 'warm' ? { target: '≤ 25' } : {}),
       });
-      figures.push({ name: `cache hits, daily run, ${label} cache`, value: r.cacheHits, unit: 'hits' });
+      add({
+        section: 'spotify',
+        name: `cache hits, daily run, ${label} cache`,
+        value: r.cacheHits,
+        unit: 'hits',
+      });
     }
   } finally {
     await server.close();
   }
 }
 
-const one = await transformThroughput(1);
-const ten = await transformThroughput(10);
-figures.push({
-  name: 'throughput ratio 10× input / 1× input',
-  value: Number((ten / one).toFixed(2)),
-  unit: 'ratio',
-});
-await apiCalls();
+/** 3. Partition pruning: files and bytes a one-day query reads vs a full scan (DuckDB's EXPLAIN ANALYZE). */
+async function pruning(): Promise<void> {
+  const days = quick ? 5 : 30;
+  const lake = await mkdtemp(join(tmpdir(), 'bench-prune-'));
+  child(['lake', lake, String(days), '3']);
+  const engine = await LakeQueryEngine.open(lake);
+  try {
+    const oneDay = await engine.filesRead(
+      "SELECT count(*) FROM song_data WHERE snapshot_date = DATE '2025-01-03'",
+    );
+    const all = await engine.filesRead('SELECT count(*) FROM song_data');
+    const dir = join(lake, 'top_200_global/transformed_data/song_data');
+    let bytesDay = 0;
+    let bytesAll = 0;
+    for (const part of await readdir(dir)) {
+      for (const f of await readdir(join(dir, part))) {
+        const size = (await stat(join(dir, part, f))).size;
+        bytesAll += size;
+        if (part === 'snapshot_date=2025-01-03') bytesDay += size;
+      }
+    }
+    add({
+      section: 'pruning',
+      name: `files read, one-day query (of ${days} days)`,
+      value: oneDay.read,
+      unit: `of ${oneDay.total} files`,
+    });
+    add({
+      section: 'pruning',
+      name: 'files read, full scan',
+      value: all.read,
+      unit: `of ${all.total} files`,
+    });
+    add({
+      section: 'pruning',
+      name: 'one-day / full-scan files',
+      value: Number((oneDay.read / all.read).toFixed(4)),
+      unit: `ratio (1/N = ${(1 / days).toFixed(4)})`,
+      target: '1/N',
+    });
+    add({
+      section: 'pruning',
+      name: 'one-day / full-scan bytes',
+      value: Number((bytesDay / bytesAll).toFixed(4)),
+      unit: 'ratio',
+    });
+  } finally {
+    engine.close();
+  }
+}
 
-const width = Math.max(...figures.map((f) => f.name.length));
-console.log(`${'figure'.padEnd(width)}  ${'value'.padStart(10)}  unit`);
-for (const f of figures) console.log(`${f.name.padEnd(width)}  ${String(f.value).padStart(10)}  ${f.unit}`);
-await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+/** 4. Lambda bundles: size minified, built as `cdk synth` builds them, and module init time in a fresh process. */
+async function bundles(): Promise<void> {
+  const out = await mkdtemp(join(tmpdir(), 'bench-bundle-'));
+  for (const name of ['extract', 'transform']) {
+    const file = join(out, `${name}.mjs`);
+    await build({
+      entryPoints: [join(root, `functions/${name}/handler.ts`)],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: BUNDLING.target ?? 'node22',
+      minify: true,
+      mainFields: [...(BUNDLING.mainFields ?? ['module', 'main'])],
+      banner: { js: BUNDLING.banner ?? '' },
+      outfile: file,
+      logLevel: 'silent',
+    });
+    const size = (await stat(file)).size;
+    add({
+      section: 'bundles',
+      name: `${name} bundle, minified`,
+      value: Number((size / 1048576).toFixed(3)),
+      unit: 'MiB',
+      target: '≤ 1',
+    });
+    const init = child(['init', file]);
+    add({
+      section: 'bundles',
+      name: `${name} module init (import, clients built)`,
+      value: Math.round(init.initMs ?? 0),
+      unit: 'ms',
+    });
+  }
+}
+
+/** 5. Backfill end to end (CSV files → extract → local delivery → transform), peak memory and rate. */
+function backfillRun(): void {
+  const days = quick ? 5 : 365;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-csv-'));
+  const lake = mkdtempSync(join(tmpdir(), 'bench-backfill-'));
+  child(['gen-csv', dir, String(days), '2']);
+  const r = child(['backfill', dir, lake]);
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(lake, { recursive: true, force: true });
+  add({
+    section: 'backfill',
+    name: `${r.records} entries (${days} days × 2 regions, CSV → extract → delivery → transform)`,
+    value: Math.round(r.recordsPerSecond ?? 0),
+    unit: 'entries/s',
+  });
+  add({
+    section: 'memory',
+    name: 'backfill peak RSS',
+    value: Math.round((r.maxRssKiB ?? 0) / 1024),
+    unit: 'MiB',
+  });
+}
+
+process.stderr.write(`spotify-etl benchmarks (${quick ? 'quick' : 'full'} scale), Node ${process.version}\n`);
+transformScaling();
+await apiCalls();
+await pruning();
+await bundles();
+backfillRun();
+
+const width = Math.max(...figures.map((f) => f.section.length + f.name.length + 2));
+const lines = [`${'figure'.padEnd(width)}  ${'value'.padStart(12)}  unit (target)`];
+for (const f of figures) {
+  lines.push(
+    `${`${f.section}: ${f.name}`.padEnd(width)}  ${String(f.value).padStart(12)}  ${f.unit}${f.target ? ` (target ${f.target})` : ''}`,
+  );
+}
+console.log(lines.join('\n'));
+const results = join(root, 'bench/results');
+await mkdir(results, { recursive: true });
 await writeFile(
-  new URL('./results/latest.json', import.meta.url),
-  JSON.stringify({ at: new Date().toISOString(), node: process.version, figures }, null, 2),
+  join(results, quick ? 'quick.json' : 'latest.json'),
+  JSON.stringify({ at: new Date().toISOString(), node: process.version, quick, figures }, null, 2) + '\n',
 );
-console.log('written: bench/results/latest.json');
+console.log(`written: bench/results/${quick ? 'quick' : 'latest'}.json`);

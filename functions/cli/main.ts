@@ -11,6 +11,8 @@ import { LakeQueryEngine } from '../adapters/local/duckdb-query.js';
 import { backfillLocal, runLocal, transformPending, type RunReport } from './local-runtime.js';
 import type { BackfillProgress } from '../core/backfill.js';
 import { formatCsv, formatJson, formatTable } from './format.js';
+import { chartCommand } from './plot.js';
+import { formatCheckReport, runChecks } from '../core/checks.js';
 import { defaultTokenFile, login, readStoredRefreshToken } from './login.js';
 import { DEFAULT_CRON, parseCron, runSchedule } from './schedule.js';
 
@@ -22,6 +24,9 @@ Usage:
   spotify-etl query "<SQL>" [--format table|json|csv]
   spotify-etl validate <file.ndjson>         check raw records against schemas/
   spotify-etl backfill <folder|glob> [--force]   many Charts CSVs: resumable, idempotent
+  spotify-etl check [--date D | --from D --to D] [--format json]   data-quality checks; exit 1 on failure
+  spotify-etl chart "<song or artist>" [--chart <chart_id>] [--from D] [--to D] [--svg <file.svg>]
+                                             rank history of up to 5 matching songs (terminal plot, SVG)
   spotify-etl login [--port 8888]            authorize a Spotify user (PKCE); stores the refresh token (0600)
   spotify-etl schedule [--cron "0 16 * * *"] stay up and run \`run\` on a UTC cron, as EventBridge does on AWS
 Options:
@@ -140,6 +145,13 @@ export async function main(
       port: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      chart: { type: 'string' },
+      svg: { type: 'string' },
+      width: { type: 'string' },
+      height: { type: 'string' },
+      'max-age-days': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -218,6 +230,44 @@ export async function main(
         ),
       );
       return t.failedObjects.length > 0 ? 1 : 0;
+    }
+    case 'check': {
+      if (values.date && (values.from || values.to)) {
+        throw new EtlError('Give either --date or --from/--to, not both.');
+      }
+      const maxAge = values['max-age-days'];
+      const engine = await LakeQueryEngine.open(config.lakeRoot);
+      try {
+        const report = await runChecks(engine, {
+          today: systemClock.now().toISOString().slice(0, 10),
+          ...(values.date ? { from: values.date, to: values.date } : {}),
+          ...(values.from ? { from: values.from } : {}),
+          ...(values.to ? { to: values.to } : {}),
+          ...(maxAge !== undefined ? { maxAgeDays: Number(maxAge) } : {}),
+        });
+        out(values.format === 'json' ? JSON.stringify(report, null, 2) : formatCheckReport(report));
+        return report.ok ? 0 : 1;
+      } finally {
+        engine.close();
+      }
+    }
+    case 'chart': {
+      const engine = await LakeQueryEngine.open(config.lakeRoot);
+      try {
+        out(
+          await chartCommand(engine, rest.join(' '), {
+            ...(values.chart ? { chartId: values.chart } : {}),
+            ...(values.from ? { from: values.from } : {}),
+            ...(values.to ? { to: values.to } : {}),
+            ...(values.svg ? { svg: values.svg } : {}),
+            ...(values.width ? { width: Number(values.width) } : {}),
+            ...(values.height ? { height: Number(values.height) } : {}),
+          }),
+        );
+      } finally {
+        engine.close();
+      }
+      return 0;
     }
     case 'transform': {
       const t = await transformPending(config, logger);

@@ -480,10 +480,12 @@ describe('Athena', () => {
     const files = namedQueryFiles();
     expect(files.map((f) => f.name)).toEqual([
       'artist-daily-streams',
+      'artist-share-of-streams',
       'longest-charting-songs',
       'new-entries-of-a-day',
       'song-rank-history',
       'top-10-of-a-day',
+      'top-movers-of-a-day',
     ]);
     const saved = Object.values(template.findResources('AWS::Athena::NamedQuery')) as Resource[];
     expect(saved.map((q) => [q.Properties.Name, q.Properties.QueryString]).sort()).toEqual(

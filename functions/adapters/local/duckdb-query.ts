@@ -113,6 +113,16 @@ export class LakeQueryEngine {
     }
   }
 
+  /** Files a query opens, from DuckDB's EXPLAIN ANALYZE ("Total Files Read" of each scan): proof of pruning. */
+  async filesRead(sql: string): Promise<{ readonly read: number; readonly total: number }> {
+    const plan = (await this.query(`EXPLAIN ANALYZE ${sql}`)).rows
+      .map((r) => String(r.explain_value ?? ''))
+      .join('\n');
+    const read = [...plan.matchAll(/Total Files Read: (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    const total = [...plan.matchAll(/Scanning Files: \d+\/(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    return { read, total: total || read };
+  }
+
   close(): void {
     this.connection.closeSync();
   }

@@ -1,0 +1,126 @@
+// One benchmark step in its own process, so that its peak memory (maxRSS) is its own. Prints one JSON line.
+//   gen-raw <lake> <days> <regions>   raw objects (~5 MiB each, as Firehose writes them) of demo charts
+//   transform <lake>                  transform everything in to_process/, timed
+//   gen-csv <dir> <days> <regions>    Charts CSV files
+//   backfill <dir> <lake>             `spotify-etl backfill` in-process, timed
+//   init <bundle.mjs>                 import a Lambda bundle, timed
+import { mkdir, readdir } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { DEMO_REGIONS, writeDemoCharts } from '../functions/adapters/local/demo-files.js';
+import { DemoCatalog } from '../functions/adapters/local/demo-catalog.js';
+import { FolderStorage } from '../functions/adapters/local/folder-storage.js';
+import { backfillLocal } from '../functions/cli/local-runtime.js';
+import { loadConfig } from '../functions/config.js';
+import { addDays } from '../functions/core/chart.js';
+import { buildRecord } from '../functions/core/extract.js';
+import { TO_PROCESS } from '../functions/core/lake.js';
+import { demoChart } from '../functions/core/sources.js';
+import { transformObjects } from '../functions/core/transform.js';
+import { silentLogger, systemClock } from '../functions/ports.js';
+
+export interface ChildResult {
+  readonly records?: number;
+  readonly seconds?: number;
+  readonly recordsPerSecond?: number;
+  readonly rawBytes?: number;
+  readonly maxRssKiB?: number;
+  readonly initMs?: number;
+}
+
+const FROM = '2025-01-01';
+const OBJECT_BYTES = 5 * 1024 * 1024;
+const [mode, a = '', b = '', c = ''] = process.argv.slice(2);
+const regionsOf = (n: string): string[] => DEMO_REGIONS.slice(0, Number(n));
+const done = (result: ChildResult): void => {
+  console.log(JSON.stringify({ ...result, maxRssKiB: process.resourceUsage().maxRSS }));
+};
+
+async function genRaw(lake: string, days: number, regions: readonly string[]): Promise<void> {
+  const storage = new FolderStorage(lake);
+  let buffer: string[] = [];
+  let bytes = 0;
+  let n = 0;
+  let records = 0;
+  let rawBytes = 0;
+  const flush = async (): Promise<void> => {
+    if (buffer.length === 0) return;
+    const text = buffer.join('');
+    await storage.put(`${TO_PROCESS}2026/01/01/00/bench-raw-${String(n++).padStart(6, '0')}`, text);
+    rawBytes += Buffer.byteLength(text);
+    buffer = [];
+    bytes = 0;
+  };
+  const empty = { tracks: new Map(), albums: new Map(), artists: new Map() };
+  for (const region of regions) {
+    const catalog = new DemoCatalog(region);
+    for (let d = 0; d < days; d++) {
+      const date = addDays(FROM, d);
+      const chart = {
+        ...demoChart(catalog.chartCsv(date), date),
+        chartId: `regional-${region}-daily`,
+        region,
+      };
+      const run = { runId: `20260101T000000Z-${region}00`, extractedAt: '2026-01-01T00:00:00.000Z' };
+      for (const entry of chart.entries) {
+        const line = JSON.stringify(buildRecord(chart, entry, run, empty)) + '\n';
+        buffer.push(line);
+        bytes += line.length;
+        records++;
+        if (bytes >= OBJECT_BYTES) await flush();
+      }
+    }
+  }
+  await flush();
+  done({ records, rawBytes });
+}
+
+switch (mode) {
+  case 'gen-raw':
+    await genRaw(a, Number(b), regionsOf(c));
+    break;
+  case 'lake': {
+    // gen-raw + transform in one go (the pruning benchmark's lake)
+    await genRaw(a, Number(b), regionsOf(c));
+    const storage = new FolderStorage(a);
+    await transformObjects(await storage.list(TO_PROCESS), { storage, logger: silentLogger });
+    break;
+  }
+  case 'transform': {
+    const storage = new FolderStorage(a);
+    const keys = await storage.list(TO_PROCESS);
+    const t0 = performance.now();
+    const r = await transformObjects(keys, { storage, logger: silentLogger });
+    const seconds = (performance.now() - t0) / 1000;
+    if (r.failedObjects.length > 0 || r.rejected > 0)
+      throw new Error(`transform failed: ${JSON.stringify(r.failedObjects[0])}`);
+    done({ records: r.linesIn, seconds, recordsPerSecond: r.linesIn / seconds });
+    break;
+  }
+  case 'gen-csv': {
+    await mkdir(a, { recursive: true });
+    const paths = await writeDemoCharts(a, { from: FROM, days: Number(b), regions: regionsOf(c) });
+    done({ records: paths.length * 200 });
+    break;
+  }
+  case 'backfill': {
+    const t0 = performance.now();
+    const r = await backfillLocal(loadConfig({ SPOTIFY_ETL_LAKE: b }), systemClock, silentLogger, a);
+    const seconds = (performance.now() - t0) / 1000;
+    done({ records: r.backfill.entries, seconds, recordsPerSecond: r.backfill.entries / seconds });
+    break;
+  }
+  case 'init': {
+    Object.assign(process.env, {
+      DATA_BUCKET: 'bench',
+      DELIVERY_STREAM_NAME: 'bench',
+      AWS_REGION: 'us-east-1',
+    });
+    const t0 = performance.now();
+    await import(a);
+    done({ initMs: performance.now() - t0 });
+    break;
+  }
+  default:
+    console.error(`unknown mode ${mode}; files: ${(await readdir('.')).length}`);
+    process.exit(2);
+}
