@@ -212,14 +212,29 @@ export async function transformObject(key: string, deps: TransformDeps): Promise
   let albumRows = 0;
   let artistRows = 0;
   const filesWritten: string[] = [];
-  for (const group of groups.values()) {
+  // One listing per table and chart date for the whole object (a backfill object holds many charts of a day),
+  // kept current as this object writes and deletes, so a later group of the same chart day sees an earlier one.
+  const partitions = new Map<string, Set<string>>();
+  const partition = async (table: TableName, date: string): Promise<Set<string>> => {
+    const prefix = partitionPrefix(table, date);
+    let keys = partitions.get(prefix);
+    if (!keys) {
+      keys = new Set(await storage.list(prefix));
+      partitions.set(prefix, keys);
+    }
+    return keys;
+  };
+  // Latest run first: an older run of the same chart day in this object then counts as superseded, not written.
+  const ordered = [...groups.values()].sort((a, b) => (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
+  for (const group of ordered) {
     const name = outputName(group.chartId, group.runId, key);
     const mine = `${slug(group.chartId)}__`;
     const existing = new Map<TableName, string[]>();
     for (const table of TABLES) {
+      const keys = [...(await partition(table, group.date))];
       existing.set(
         table,
-        (await storage.list(partitionPrefix(table, group.date) + mine)).filter((k) => baseName(k) !== name),
+        keys.filter((k) => baseName(k).startsWith(mine) && baseName(k) !== name),
       );
     }
     const runs = (existing.get('song_data') ?? []).map((k) => parseOutputName(baseName(k))?.runId ?? '');
@@ -256,12 +271,16 @@ export async function transformObject(key: string, deps: TransformDeps): Promise
       if (rows.length === 0) continue;
       const outKey = partitionPrefix(table, group.date) + name;
       await storage.put(outKey, ndjson(rows), 'application/x-ndjson');
+      (await partition(table, group.date)).add(outKey);
       filesWritten.push(outKey);
     }
     // Written first, deleted after: a crash in between leaves a duplicate that the retry removes, never a loss.
     for (const table of TABLES) {
       for (const old of existing.get(table) ?? []) {
-        if ((parseOutputName(baseName(old))?.runId ?? '') < group.runId) await storage.delete(old);
+        if ((parseOutputName(baseName(old))?.runId ?? '') < group.runId) {
+          await storage.delete(old);
+          (await partition(table, group.date)).delete(old);
+        }
       }
     }
     rowsWritten += songs.length;

@@ -427,6 +427,20 @@ describe('transformObject', () => {
     expect(new Set(artistIds)).toEqual(expectedArtists);
   });
 
+  it('keeps only the later run when both runs of a chart day arrive in one object', async () => {
+    const key = await putRaw('both-runs', [
+      line(rawRecord(1)),
+      line(rawRecord(2)),
+      line(rawRecord(1, { run_id: RUN_B })),
+      line(rawRecord(2, { run_id: RUN_B })),
+    ]);
+    const report = await transformObject(key, deps());
+    expect(report).toMatchObject({ linesIn: 4, rowsWritten: 2, duplicates: 2, rejected: 0 });
+    const songs = await rowsOf('song_data');
+    expect(songs.map((r) => r.run_id)).toEqual([RUN_B, RUN_B]);
+    expect((await transformedKeys()).every((k) => k.includes(RUN_B))).toBe(true);
+  });
+
   it('counts a record Firehose redelivered in a second object of the same run as a duplicate', async () => {
     const first = await putRaw('o1', [line(rawRecord(1)), line(rawRecord(2))]);
     const second = await putRaw('o2', [line(rawRecord(2)), line(rawRecord(3))]);
