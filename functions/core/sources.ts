@@ -52,6 +52,8 @@ export function demoChart(csv: string, date: string): Chart {
 export interface InboxReport {
   readonly extracted: ExtractReport[];
   readonly failed: { readonly key: string; readonly reason: string }[];
+  /** Files left for the next run because `shouldStop` said so (a Lambda near its timeout). */
+  readonly remaining: number;
 }
 
 /** CSV files waiting in the inbox, oldest chart date first (a late schedule catches up in order). */
@@ -67,10 +69,17 @@ export async function inboxFiles(storage: Storage): Promise<string[]> {
  * Extracts every chart CSV in the inbox and moves it to inbox/done/. A file that is not a chart goes to
  * inbox/failed/ with a `.reason.txt` beside it; a Spotify error that stops the run (quota) leaves the file for the next run.
  */
-export async function processInbox(storage: Storage, deps: ExtractDeps, date?: string): Promise<InboxReport> {
+export async function processInbox(
+  storage: Storage,
+  deps: ExtractDeps,
+  date?: string,
+  options: { readonly shouldStop?: () => boolean } = {},
+): Promise<InboxReport> {
   const extracted: ExtractReport[] = [];
   const failed: { key: string; reason: string }[] = [];
-  for (const key of await inboxFiles(storage)) {
+  const files = await inboxFiles(storage);
+  for (const [i, key] of files.entries()) {
+    if (options.shouldStop?.()) return { extracted, failed, remaining: files.length - i };
     const name = baseName(key);
     const body = await storage.get(key);
     if (!body) continue; // taken by a concurrent run
@@ -91,7 +100,7 @@ export async function processInbox(storage: Storage, deps: ExtractDeps, date?: s
     extracted.push(await extractChart(chart, deps));
     await storage.move(key, `${INBOX_DONE}${name}`);
   }
-  return { extracted, failed };
+  return { extracted, failed, remaining: 0 };
 }
 
 /** Parses `demo`, `charts-csv`, `charts-csv:<file>`, `playlist:<id>`. */

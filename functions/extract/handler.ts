@@ -1,5 +1,5 @@
 // Extractor Lambda: EventBridge schedule (daily 16:00 UTC) → chart → one raw record per entry → Firehose.
-import type { ScheduledEvent } from 'aws-lambda';
+import type { Context, ScheduledEvent } from 'aws-lambda';
 import { loadConfig } from '../config.js';
 import { systemClock } from '../ports.js';
 import { firehoseDelivery, jsonLogger, s3Storage } from '../adapters/aws/dependencies.js';
@@ -20,6 +20,8 @@ const config = await withSpotifySecret(
   new SecretsManagerClient(env.aws.region ? { region: env.aws.region } : {}),
 );
 const logger = jsonLogger();
+/** Time kept in hand when the inbox is long: one chart with a cold cache takes well under a minute. */
+const STOP_MARGIN_MS = 90_000;
 const storage = s3Storage(config);
 const delivery = firehoseDelivery(config, logger);
 const client = createSpotifyClient(config.spotify, { logger });
@@ -29,7 +31,10 @@ const client = createSpotifyClient(config.spotify, { logger });
  * logged. Failure: it throws (quota, access, undelivered records), so the scheduler's retry policy and DLQ apply;
  * charts already delivered stay delivered, and the inbox keeps the files that were not.
  */
-export const handler = async (event: Partial<ScheduledEvent>): Promise<void> => {
+export const handler = async (
+  event: Partial<ScheduledEvent>,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<void> => {
   const date = (event.time ?? systemClock.now().toISOString()).slice(0, 10);
   const cache = await EntityCache.load(storage, systemClock, config.cacheTtlDays);
   const deps = {
@@ -47,7 +52,7 @@ export const handler = async (event: Partial<ScheduledEvent>): Promise<void> => 
     if (!client) throw new EtlError('CHART_SOURCE is a playlist but no Spotify credentials are configured.');
     const report = await extractChart(await playlistChart(client.catalog, source.id, date), deps);
     logger.info('extract finished', { ...report });
-    reportMetrics([report], 0);
+    reportMetrics([report], 0, 0);
     return;
   }
   if (source.kind !== 'charts-csv' || source.file) {
@@ -55,14 +60,21 @@ export const handler = async (event: Partial<ScheduledEvent>): Promise<void> => 
       hint: 'Use charts-csv (the inbox) or playlist:<id>.',
     });
   }
-  const report = await processInbox(storage, deps);
-  logger.info('extract finished', { charts: report.extracted, failed: report.failed });
-  reportMetrics(report.extracted, report.failed.length);
+  // A full inbox (a backfill dropped in S3) can outlast one invocation: stop between files with time to spare;
+  // the rest waits for the next run (schedule, or the next arrival when inboxOnArrival is on).
+  const shouldStop = (): boolean => (context?.getRemainingTimeInMillis() ?? Infinity) < STOP_MARGIN_MS;
+  const report = await processInbox(storage, deps, undefined, { shouldStop });
+  logger.info('extract finished', {
+    charts: report.extracted,
+    failed: report.failed,
+    remaining: report.remaining,
+  });
+  reportMetrics(report.extracted, report.failed.length, report.remaining);
   if (report.extracted.length === 0) logger.warn('inbox empty: no chart extracted', { date });
 };
 
 /** EntriesDelivered feeds the "no chart delivered in 26 h" alarm; calls and cache hits show enrichment cost. */
-function reportMetrics(reports: readonly ExtractReport[], failedFiles: number): void {
+function reportMetrics(reports: readonly ExtractReport[], failedFiles: number, remaining: number): void {
   const sum = (f: (r: ExtractReport) => number): number => reports.reduce((n, r) => n + f(r), 0);
   emitMetrics('extract', {
     ChartsExtracted: reports.length,
@@ -71,5 +83,6 @@ function reportMetrics(reports: readonly ExtractReport[], failedFiles: number): 
     CacheHits: sum((r) => r.cacheHits),
     ChartRowsSetAside: sum((r) => r.problems.length),
     InboxFilesFailed: failedFiles,
+    InboxFilesRemaining: remaining,
   });
 }

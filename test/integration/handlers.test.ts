@@ -91,6 +91,31 @@ describe('Lambda handlers', () => {
     expect(await storage.list('top_200_global/inbox/')).toEqual([`top_200_global/inbox/done/${name}`]);
   });
 
+  it('extract: near its timeout it leaves the inbox for the next run and reports how many files remain', async () => {
+    firehose.reset();
+    const names = ['regional-au-daily-2024-02-05.csv', 'regional-au-daily-2024-02-06.csv'];
+    for (const name of names)
+      await storage.put(`top_200_global/inbox/${name}`, await readFile(join(chartsDir, name)));
+    const { handler } = await import('../../functions/extract/handler.js');
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await handler({ time: '2026-11-25T16:00:00Z' }, { getRemainingTimeInMillis: () => 30_000 });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(firehose.commandCalls(PutRecordBatchCommand)).toHaveLength(0);
+    const inbox = (await storage.list('top_200_global/inbox/')).filter((k) => !k.includes('/done/'));
+    expect(inbox).toEqual(names.map((n) => `top_200_global/inbox/${n}`));
+    const emf = written
+      .filter((l) => l.includes('"_aws"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(emf[0]).toMatchObject({ Function: 'extract', InboxFilesRemaining: 2, ChartsExtracted: 0 });
+  });
+
   it('transform: the ObjectCreated event s3rver emits drives the handler; a second delivery of the event changes nothing', async () => {
     const key = 'top_200_global/raw_data/to_process/2026/11/25/16/spotify-etl-raw-1-2026-11-25-16-01-00-abc';
     const record = (position: number) =>
