@@ -29,6 +29,8 @@ export interface Config {
   readonly region: string;
   /** Cached Spotify entities older than this are asked for again. */
   readonly cacheTtlDays: number;
+  /** The checker on AWS checks this many chart dates, up to the day it runs. */
+  readonly checkDays: number;
   readonly aws: {
     readonly region: string | undefined;
     readonly dataBucket: string | undefined;
@@ -36,6 +38,10 @@ export interface Config {
     readonly s3Endpoint: string | undefined;
     readonly s3ForcePathStyle: boolean;
     readonly spotifySecretArn: string | undefined;
+    /** The Athena workgroup the checker queries in (its settings are enforced: results location, scan cap). */
+    readonly athenaWorkGroup: string | undefined;
+    /** The Glue database of song_data, album_data and artist_data. */
+    readonly glueDatabase: string | undefined;
   };
   readonly localDelivery: {
     /** Firehose BufferingHints.SizeInMBs equivalent, in bytes. */
@@ -68,6 +74,14 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (['0', 'false', 'no', 'off'].includes(v)) return false;
   throw new ConfigError(`${name}="${v}" is not valid: expected true or false.`);
+}
+
+function name(env: Env, variable: string, pattern: RegExp, expected: string): string | undefined {
+  const v = str(env, variable);
+  if (v !== undefined && !pattern.test(v)) {
+    throw new ConfigError(`${variable}="${v}" is not valid: expected ${expected}.`);
+  }
+  return v;
 }
 
 function url(env: Env, name: string, fallback: string): string {
@@ -127,6 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
     chartSource: source,
     region,
     cacheTtlDays: int(env, 'CACHE_TTL_DAYS', 30, 0, 3650),
+    checkDays: int(env, 'CHECK_DAYS', 3, 1, 31),
     aws: Object.freeze({
       region: str(env, 'AWS_REGION'),
       dataBucket: str(env, 'DATA_BUCKET'),
@@ -134,6 +149,18 @@ export function loadConfig(env: Env = process.env): Config {
       s3Endpoint: str(env, 'S3_ENDPOINT') === undefined ? undefined : url(env, 'S3_ENDPOINT', ''),
       s3ForcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', str(env, 'S3_ENDPOINT') !== undefined),
       spotifySecretArn: str(env, 'SPOTIFY_SECRET_ARN'),
+      athenaWorkGroup: name(
+        env,
+        'ATHENA_WORKGROUP',
+        /^[A-Za-z0-9._-]{1,128}$/,
+        'an Athena workgroup name (letters, digits, . _ -)',
+      ),
+      glueDatabase: name(
+        env,
+        'GLUE_DATABASE',
+        /^[a-z0-9_]{1,255}$/,
+        'a Glue database name Athena can use (lower-case letters, digits, _)',
+      ),
     }),
     localDelivery: Object.freeze({
       bufferBytes: int(env, 'LOCAL_BUFFER_MB', 5, 1, 128) * 1024 * 1024,

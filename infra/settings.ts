@@ -6,6 +6,8 @@ import { ConfigError } from '../functions/errors.js';
 export interface SpotifyEtlSettings {
   /** EventBridge Scheduler expression, in UTC. */
   readonly scheduleExpression: string;
+  /** When the data-quality checks run, in UTC; absent: one hour after a daily cron `scheduleExpression`. */
+  readonly checkScheduleExpression?: string;
   /** Receives alarm e-mails (after confirming the subscription); none when absent. */
   readonly alarmEmail?: string;
   /** GZIP the raw objects Firehose writes (the transformer reads both). */
@@ -45,20 +47,34 @@ function flag(get: Context, key: string, fallback: boolean): boolean {
   throw new ConfigError(`Context ${key}=${JSON.stringify(v)} is not valid: expected true or false.`);
 }
 
-/** Reads scheduleExpression, alarmEmail, rawGzip, chartSource, retainData and inboxOnArrival from the CDK context. */
-export function settingsFromContext(get: Context): SpotifyEtlSettings {
-  const scheduleExpression = text(get, 'scheduleExpression') ?? DEFAULT_SETTINGS.scheduleExpression;
-  if (!/^(cron|rate|at)\(.+\)$/.test(scheduleExpression)) {
-    throw new ConfigError(`Context scheduleExpression="${scheduleExpression}" is not valid.`, {
+function schedule(key: string, expression: string): string {
+  if (!/^(cron|rate|at)\(.+\)$/.test(expression)) {
+    throw new ConfigError(`Context ${key}="${expression}" is not valid.`, {
       hint: 'Use an EventBridge Scheduler expression such as cron(0 16 * * ? *) or rate(1 day).',
     });
   }
+  return expression;
+}
+
+/**
+ * Reads scheduleExpression, checkScheduleExpression, alarmEmail, rawGzip, chartSource, retainData and
+ * inboxOnArrival from the CDK context.
+ */
+export function settingsFromContext(get: Context): SpotifyEtlSettings {
+  const scheduleExpression = schedule(
+    'scheduleExpression',
+    text(get, 'scheduleExpression') ?? DEFAULT_SETTINGS.scheduleExpression,
+  );
+  const checkScheduleText = text(get, 'checkScheduleExpression');
+  const checkScheduleExpression =
+    checkScheduleText === undefined ? undefined : schedule('checkScheduleExpression', checkScheduleText);
   const alarmEmail = text(get, 'alarmEmail');
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
     throw new ConfigError(`Context alarmEmail="${alarmEmail}" is not an e-mail address.`);
   }
   return {
     scheduleExpression,
+    ...(checkScheduleExpression ? { checkScheduleExpression } : {}),
     ...(alarmEmail ? { alarmEmail } : {}),
     rawGzip: flag(get, 'rawGzip', DEFAULT_SETTINGS.rawGzip),
     chartSource: text(get, 'chartSource') ?? DEFAULT_SETTINGS.chartSource,
@@ -75,4 +91,21 @@ export function checkChartSource(chartSource: string): void {
       hint: 'Use charts-csv (the inbox) or playlist:<id>.',
     });
   }
+}
+
+/**
+ * The checker's schedule: checkScheduleExpression, or one hour after a daily `cron(M H * * ? *)` extractor
+ * schedule (the transform follows the extraction within minutes). Other extractor schedules need it set.
+ */
+export function checkScheduleFor(settings: SpotifyEtlSettings): string {
+  if (settings.checkScheduleExpression !== undefined) return settings.checkScheduleExpression;
+  const daily = /^cron\((\d{1,2}) (\d{1,2}) \* \* \? \*\)$/.exec(settings.scheduleExpression.trim());
+  const hour = Number(daily?.[2]);
+  if (!daily || !(hour >= 0 && hour <= 23)) {
+    throw new ConfigError(
+      `checkScheduleExpression cannot be derived from scheduleExpression="${settings.scheduleExpression}".`,
+      { hint: 'Set -c checkScheduleExpression=… to a time after the extraction, e.g. cron(0 17 * * ? *).' },
+    );
+  }
+  return `cron(${daily[1]} ${(hour + 1) % 24} * * ? *)`;
 }

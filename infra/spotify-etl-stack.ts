@@ -1,7 +1,9 @@
 // The whole pipeline in one stack, in the order of the architecture diagram:
-// bucket → Firehose → extractor + schedule → transformer + S3 notification → Glue → Athena → monitoring.
+// bucket → Firehose → extractor + schedule → transformer + S3 notification → Glue → Athena → checker + schedule
+// → monitoring.
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { Checker } from './constructs/checker.js';
 import { DataLake } from './constructs/data-lake.js';
 import { Extractor } from './constructs/extractor.js';
 import { LakeCatalog } from './constructs/lake-catalog.js';
@@ -9,7 +11,7 @@ import { Monitoring } from './constructs/monitoring.js';
 import { QueryWorkgroup } from './constructs/query-workgroup.js';
 import { RawDeliveryStream } from './constructs/raw-delivery-stream.js';
 import { Transformer } from './constructs/transformer.js';
-import { checkChartSource, DEFAULT_SETTINGS, type SpotifyEtlSettings } from './settings.js';
+import { checkChartSource, checkScheduleFor, DEFAULT_SETTINGS, type SpotifyEtlSettings } from './settings.js';
 
 export interface SpotifyEtlStackProps extends StackProps {
   readonly settings?: Partial<SpotifyEtlSettings>;
@@ -22,6 +24,7 @@ export class SpotifyEtlStack extends Stack {
   readonly transformer: Transformer;
   readonly catalog: LakeCatalog;
   readonly queries: QueryWorkgroup;
+  readonly checker: Checker;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: SpotifyEtlStackProps = {}) {
@@ -50,8 +53,15 @@ export class SpotifyEtlStack extends Stack {
       databaseName: this.catalog.database.databaseName,
     });
 
+    this.checker = new Checker(this, 'Checker', {
+      lake: this.lake,
+      catalog: this.catalog,
+      workgroup: this.queries.workgroup,
+      scheduleExpression: checkScheduleFor(settings),
+    });
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
-      components: [this.delivery, this.extractor, this.transformer],
+      components: [this.delivery, this.extractor, this.transformer, this.checker],
       ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
     });
 
@@ -59,6 +69,7 @@ export class SpotifyEtlStack extends Stack {
     new CfnOutput(this, 'DeliveryStreamName', { value: this.delivery.stream.deliveryStreamName });
     new CfnOutput(this, 'SpotifySecretArn', { value: this.extractor.secret.secretArn });
     new CfnOutput(this, 'ExtractorFunctionName', { value: this.extractor.fn.functionName });
+    new CfnOutput(this, 'CheckerFunctionName', { value: this.checker.fn.functionName });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.queries.workgroup.ref });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
   }

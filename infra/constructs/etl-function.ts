@@ -1,5 +1,5 @@
-// The shape both Lambdas share: a bundled ESM NodejsFunction on arm64, its log group, an encrypted dead-letter
-// queue for failed asynchronous invocations, and the alarms and widgets that watch them.
+// The shape every Lambda of the stack shares: a bundled ESM NodejsFunction on arm64, its log group, an encrypted
+// dead-letter queue for failed asynchronous invocations, and the alarms and widgets that watch them.
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';

@@ -184,20 +184,24 @@ describe('Firehose delivery stream', () => {
 
 describe('Lambda functions', () => {
   it.each([
-    ['spotify-etl extractor', 512],
-    ['spotify-etl transformer', 1024],
-  ])('%s: Node.js 22 on arm64, one at a time, ESM bundle with source maps', (description, memory) => {
-    const [, fn] = functionNamed(description);
-    expect(fn.Properties).toMatchObject({
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      ReservedConcurrentExecutions: 1,
-      Handler: 'index.handler',
-      MemorySize: memory,
-      Timeout: 300,
-      Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
-    });
-  });
+    ['spotify-etl extractor', 512, 300],
+    ['spotify-etl transformer', 1024, 300],
+    ['spotify-etl checker', 256, 600],
+  ])(
+    '%s: Node.js 22 on arm64, one at a time, ESM bundle with source maps',
+    (description, memory, timeout) => {
+      const [, fn] = functionNamed(description);
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        ReservedConcurrentExecutions: 1,
+        Handler: 'index.handler',
+        MemorySize: memory,
+        Timeout: timeout,
+        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
+      });
+    },
+  );
 
   it('gives the extractor its bucket, stream, chart source and secret', () => {
     const [, fn] = functionNamed('spotify-etl extractor');
@@ -216,7 +220,7 @@ describe('Lambda functions', () => {
 
   it('retries failed async invocations twice, then parks them in an encrypted, TLS-only queue', () => {
     const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')) as Resource[];
-    expect(configs).toHaveLength(2);
+    expect(configs).toHaveLength(3);
     for (const config of configs) {
       expect(config.Properties).toMatchObject({
         MaximumRetryAttempts: 2,
@@ -224,7 +228,7 @@ describe('Lambda functions', () => {
       });
     }
     const queues = Object.values(template.findResources('AWS::SQS::Queue')) as Resource[];
-    expect(queues.map((q) => q.Properties.SqsManagedSseEnabled)).toEqual([true, true]);
+    expect(queues.map((q) => q.Properties.SqsManagedSseEnabled)).toEqual([true, true, true]);
     template.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
       {
@@ -234,7 +238,7 @@ describe('Lambda functions', () => {
           ]),
         },
       },
-      2,
+      3,
     );
   });
 
@@ -242,6 +246,7 @@ describe('Lambda functions', () => {
     for (const [description, marker] of [
       ['spotify-etl extractor', 'PutRecordBatch'],
       ['spotify-etl transformer', 'transform finished'],
+      ['spotify-etl checker', 'checks finished'],
     ] as const) {
       const key = (functionNamed(description)[1].Properties.Code as { S3Key: string }).S3Key;
       const dir = join(synth.app.outdir, `asset.${key.replace(/\.zip$/, '')}`);
@@ -263,6 +268,8 @@ describe('Lambda functions', () => {
             PATH: process.env.PATH,
             DATA_BUCKET: 'b',
             DELIVERY_STREAM_NAME: 's',
+            ATHENA_WORKGROUP: 'w',
+            GLUE_DATABASE: 'd',
             AWS_REGION: 'eu-west-1',
           },
           encoding: 'utf8',
@@ -277,7 +284,9 @@ describe('Lambda functions', () => {
 describe('schedule', () => {
   it('invokes the extractor daily at 16:00 UTC with 2 retries within an hour and a dead-letter queue', () => {
     const [, fn] = functionNamed('spotify-etl extractor');
-    const [, schedule] = only('AWS::Scheduler::Schedule');
+    const [, schedule] = only('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [functionNamed('spotify-etl extractor')[0], 'Arn'] } }),
+    });
     expect(schedule.Properties).toMatchObject({
       ScheduleExpression: 'cron(0 16 * * ? *)',
       ScheduleExpressionTimezone: 'Etc/UTC',
@@ -298,6 +307,14 @@ describe('schedule', () => {
   it('takes another expression from the context', () => {
     const { template: t } = synthesize({ scheduleExpression: 'cron(30 6 * * ? *)' }, { bundle: false });
     t.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 6 * * ? *)' });
+  });
+
+  it('has two schedules: the extractor’s and the checker’s an hour later', () => {
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as Resource[];
+    expect(schedules.map((s) => s.Properties.ScheduleExpression).sort()).toEqual([
+      'cron(0 16 * * ? *)',
+      'cron(0 17 * * ? *)',
+    ]);
   });
 });
 
@@ -506,8 +523,8 @@ describe('monitoring', () => {
   const alarmOn = (metric: string) => alarms().filter((a) => a.Properties.MetricName === metric);
 
   it('alarms on function errors, dead letters, rejected lines and failed Firehose deliveries', () => {
-    expect(alarmOn('Errors')).toHaveLength(2);
-    expect(alarmOn('ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    expect(alarmOn('Errors')).toHaveLength(3);
+    expect(alarmOn('ApproximateNumberOfMessagesVisible')).toHaveLength(3);
     for (const a of [...alarmOn('Errors'), ...alarmOn('ApproximateNumberOfMessagesVisible')]) {
       expect(a.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     }
@@ -554,12 +571,17 @@ describe('monitoring', () => {
       expect(source).toMatch(new RegExp(`\\b${metric}:`));
       expect(alarmOn(metric)[0]?.Properties.Dimensions).toEqual([{ Name: 'Function', Value: fn }]);
     }
+    // The checker's metrics come from checkMetrics (test/unit/check-metrics.test.ts proves its names).
+    const checker = readFileSync(new URL('../../functions/check/handler.ts', import.meta.url), 'utf8');
+    expect(checker).toMatch(/emitMetrics\('check', metrics\)/);
+    expect(checker).toMatch(/const metrics = checkMetrics\(report\)/);
+    expect(alarmOn('FailedChecks')[0]?.Properties.Dimensions).toEqual([{ Name: 'Function', Value: 'check' }]);
   });
 
   it('sends every alarm (and its recovery) to one KMS-encrypted topic, on a dashboard', () => {
     const [topicId, topic] = only('AWS::SNS::Topic');
     expect(topic.Properties.KmsMasterKeyId).toBeDefined();
-    expect(alarms()).toHaveLength(7);
+    expect(alarms()).toHaveLength(10);
     for (const a of alarms()) {
       expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(a.Properties.OKActions).toEqual([{ Ref: topicId }]);

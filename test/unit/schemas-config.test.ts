@@ -38,6 +38,8 @@ describe('configuration', () => {
     expect(c.spotify.apiUrl).toBe('https://api.spotify.com/v1');
     expect(c.spotify.accountsUrl).toBe('https://accounts.spotify.com');
     expect(c.lakeRoot).toBe('./lake');
+    expect(c.checkDays).toBe(3);
+    expect(c.aws.athenaWorkGroup).toBeUndefined();
     expect(Object.isFrozen(c) && Object.isFrozen(c.spotify)).toBe(true);
   });
 
@@ -47,6 +49,12 @@ describe('configuration', () => {
     [{ CHART_SOURCE: 'top50' }, /CHART_SOURCE="top50" is not valid/],
     [{ SPOTIFY_CLIENT_ID: 'only-id' }, /must be set together/],
     [{ SPOTIFY_FULL_ENTITIES: 'maybe' }, /expected true or false/],
+    [{ CHECK_DAYS: '0' }, /CHECK_DAYS="0" is not valid: expected an integer from 1 to 31/],
+    [
+      { ATHENA_WORKGROUP: 'spotify etl' },
+      /ATHENA_WORKGROUP="spotify etl" is not valid: expected an Athena workgroup/,
+    ],
+    [{ GLUE_DATABASE: 'Spotify-ETL' }, /GLUE_DATABASE="Spotify-ETL" is not valid/],
   ])('fails at start on %p, naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,4 +1,5 @@
 // AWS adapters built once per Lambda container (module scope), from the validated configuration.
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { Config } from '../../config.js';
 import { requireSetting } from '../../config.js';
@@ -6,6 +7,7 @@ import type { Logger } from '../../ports.js';
 import { systemClock } from '../../ports.js';
 import { createS3Client, S3Storage } from './s3-storage.js';
 import { FirehoseDeliveryStream } from './firehose-delivery.js';
+import { AthenaSqlEngine } from './athena-engine.js';
 
 /** Lambda logs: one JSON object per line, which CloudWatch Logs Insights can query. */
 export function jsonLogger(): Logger {
@@ -38,4 +40,13 @@ export function firehoseDelivery(config: Config, logger: Logger): FirehoseDelive
       logger,
     },
   );
+}
+
+export function athenaEngine(config: Config): AthenaSqlEngine {
+  const client = new AthenaClient(config.aws.region ? { region: config.aws.region } : {});
+  return new AthenaSqlEngine(client, {
+    workGroup: requireSetting(config.aws.athenaWorkGroup, 'ATHENA_WORKGROUP'),
+    database: requireSetting(config.aws.glueDatabase, 'GLUE_DATABASE'),
+    clock: systemClock,
+  });
 }

@@ -1,0 +1,151 @@
+// The checker: a daily EventBridge Scheduler schedule, an hour after the extractor, invokes it; it runs the
+// data-quality checks (functions/core/checks.ts) in Athena over the last chart dates and reports them as metrics.
+import { type CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import type * as athena from 'aws-cdk-lib/aws-athena';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../functions/adapters/aws/metrics.js';
+import { TABLES, TRANSFORMED } from '../../functions/core/lake.js';
+import { ATHENA_RESULTS, type DataLake } from './data-lake.js';
+import { EtlFunction } from './etl-function.js';
+import type { LakeCatalog } from './lake-catalog.js';
+import type { MonitoredComponent } from './monitoring.js';
+
+export interface CheckerProps {
+  readonly lake: DataLake;
+  readonly catalog: LakeCatalog;
+  readonly workgroup: athena.CfnWorkGroup;
+  /** An EventBridge Scheduler expression, evaluated in UTC: `cron(0 17 * * ? *)`. */
+  readonly scheduleExpression: string;
+}
+
+export class Checker extends Construct implements MonitoredComponent {
+  readonly title = 'Checker (Athena data-quality checks of the last chart dates)';
+  readonly fn: EtlFunction['fn'];
+  readonly schedule: scheduler.Schedule;
+  readonly alarms: cloudwatch.Alarm[];
+  readonly widgets: cloudwatch.IWidget[];
+
+  constructor(scope: Construct, id: string, props: CheckerProps) {
+    super(scope, id);
+    const { lake, catalog, workgroup } = props;
+    const stack = Stack.of(this);
+
+    const fn = new EtlFunction(this, 'Handler', {
+      entry: 'functions/check/handler.ts',
+      description: 'spotify-etl checker',
+      environment: {
+        ATHENA_WORKGROUP: workgroup.ref,
+        GLUE_DATABASE: catalog.database.databaseName,
+      },
+      // It waits on Athena; the memory buys nothing but the CPU to parse a few hundred result rows.
+      memorySize: 256,
+      // About 14 queries of a few seconds each; the margin is for days the schema check has to narrow down.
+      timeout: Duration.minutes(10),
+      // A manual invocation during the scheduled one waits instead of running every query twice.
+      reservedConcurrentExecutions: 1,
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+    });
+    this.fn = fn.fn;
+
+    // Athena runs the queries with the caller's permissions: its API on this workgroup, the catalog entries of
+    // the lake tables, the table files (read) and the workgroup's results location (read and write).
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults'],
+        resources: [
+          stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: workgroup.ref }),
+        ],
+      }),
+    );
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartitions'],
+        resources: [
+          catalog.database.catalog.catalogArn,
+          catalog.database.databaseArn,
+          ...TABLES.map((t) => catalog.tables[t].tableArn),
+        ],
+      }),
+    );
+    lake.grantPrefixes(this.fn, {
+      read: [TRANSFORMED, ATHENA_RESULTS],
+      write: [ATHENA_RESULTS],
+      list: [TRANSFORMED, ATHENA_RESULTS],
+    });
+    // Athena asks for the results bucket's region before writing there; the action reveals nothing else.
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [lake.bucket.bucketArn] }),
+    );
+
+    // As the extractor's: Scheduler's retries and DLQ cover invocations Lambda refuses, Lambda's cover a run that
+    // throws (the checks could not run at all).
+    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    });
+    Validations.of(scheduleRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+      reason:
+        "lambda:InvokeFunction on the function's versions and aliases is how CDK grants an invoke; it is this function only.",
+    });
+    this.schedule = new scheduler.Schedule(this, 'Daily', {
+      description: 'Daily data-quality checks of the last chart dates (Athena)',
+      schedule: scheduler.ScheduleExpression.expression(props.scheduleExpression, TimeZone.ETC_UTC),
+      target: new targets.LambdaInvoke(this.fn, {
+        role: scheduleRole,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: fn.deadLetterQueue,
+        // The scheduled time, not the invocation time: its date is the "today" of the checks, retries included.
+        input: scheduler.ScheduleTargetInput.fromObject({
+          source: 'spotify-etl.schedule',
+          'detail-type': 'Scheduled Event',
+          id: scheduler.ContextAttribute.executionId,
+          time: scheduler.ContextAttribute.scheduledTime,
+        }),
+      }),
+    });
+
+    // The handler reports in Embedded Metric Format (namespace SpotifyEtl, dimension Function=check), once a day.
+    // The period is 26 h, not 24: the run's datapoint lands a little later each day as often as earlier, and a
+    // 24 h window would then be empty for a minute and alarm; the 2 h of slack match the extractor's alarm.
+    const metric = (metricName: string): cloudwatch.Metric =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { Function: 'check' },
+        statistic: 'Maximum',
+        period: Duration.hours(26),
+      });
+    const failedChecks = metric('FailedChecks');
+    const previousRankMismatches = metric('PreviousRankMismatches');
+    this.alarms = [
+      ...fn.alarms,
+      // No alarm on PreviousRankMismatches: real charts keep previous_rank across Spotify's track relinks.
+      new cloudwatch.Alarm(this, 'FailedChecks', {
+        alarmDescription:
+          'A data-quality check failed, or the checker reported nothing for 26 hours. The checker log (message "checks finished") has each failing line.',
+        metric: failedChecks,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // A checker that stopped (or could not run) emits nothing: that is a failure too.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+    ];
+    this.widgets = [
+      ...fn.widgets,
+      new cloudwatch.GraphWidget({
+        title: 'Failed checks / previous_rank mismatches',
+        left: [failedChecks, previousRankMismatches].map((m) => m.with({ period: Duration.days(1) })),
+        width: 8,
+      }),
+    ];
+  }
+}

@@ -1,0 +1,196 @@
+// The checker Lambda handler end to end against a mocked Athena (no local Athena exists): canned results per
+// check query, the report in the log, the EMF line, and throwing only when the checks cannot run at all.
+import { jest } from '@jest/globals';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import type { ColumnInfo, GetQueryResultsOutput } from '@aws-sdk/client-athena';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ChecksCannotRun, ENGINE_PROBE_SQL } from '../../functions/check/daily.js';
+
+const athena = mockClient(AthenaClient);
+const saved = { ...process.env };
+
+type Cell = string | null;
+
+/** An Athena result page: the header row, then the rows, every value as text. */
+function page(columns: ColumnInfo[], rows: Cell[][]): GetQueryResultsOutput {
+  const row = (values: Cell[]) => ({ Data: values.map((v) => (v === null ? {} : { VarCharValue: v })) });
+  return {
+    ResultSet: {
+      ResultSetMetadata: { ColumnInfo: columns },
+      Rows: [row(columns.map((c) => c.Name ?? '')), ...rows.map(row)],
+    },
+  };
+}
+
+const EMPTY = page([], []);
+
+/** Serves each query the first canned page whose marker its SQL contains; every other query has no rows. */
+function serve(canned: readonly (readonly [marker: string, result: GetQueryResultsOutput])[]): void {
+  const results = new Map<string, GetQueryResultsOutput>();
+  let n = 0;
+  athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => {
+    const id = `q-${++n}`;
+    results.set(id, canned.find(([marker]) => input.QueryString.includes(marker))?.[1] ?? EMPTY);
+    return { QueryExecutionId: id };
+  });
+  athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+  athena
+    .on(GetQueryResultsCommand)
+    .callsFake((input: { QueryExecutionId: string }) => results.get(input.QueryExecutionId) ?? EMPTY);
+}
+
+/** Runs the handler with the engine's poll sleeps on fake timers, and returns what it wrote to stdout. */
+async function invoke(time: string): Promise<{ lines: Record<string, unknown>[]; error?: unknown }> {
+  const { handler } = await import('../../functions/check/handler.js');
+  const written: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  });
+  jest.useFakeTimers();
+  let error: unknown;
+  try {
+    let settled = false;
+    const run = handler({ time }).then(
+      () => void (settled = true),
+      (e: unknown) => void ((error = e), (settled = true)),
+    );
+    while (!settled) await jest.advanceTimersByTimeAsync(1000);
+    await run;
+  } finally {
+    jest.useRealTimers();
+    spy.mockRestore();
+  }
+  const lines = written.join('').split('\n').filter(Boolean);
+  return { lines: lines.map((l) => JSON.parse(l) as Record<string, unknown>), error };
+}
+
+const emf = (lines: Record<string, unknown>[]) => lines.filter((l) => '_aws' in l);
+
+beforeAll(() => {
+  Object.assign(process.env, {
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    ATHENA_WORKGROUP: 'spotify-etl',
+    GLUE_DATABASE: 'spotify_etl',
+  });
+  delete process.env.CHECK_DAYS;
+});
+
+afterAll(() => {
+  process.env = saved;
+});
+
+beforeEach(() => athena.reset());
+
+describe('checker handler', () => {
+  it('checks the 3 chart dates up to the scheduled date in Athena and emits the counts; mismatches do not throw', async () => {
+    serve([
+      ['max(snapshot_date) AS latest', page([{ Name: 'latest', Type: 'date' }], [['2026-11-27']])],
+      [
+        'AS chart_days',
+        page(
+          [
+            { Name: 'chart_days', Type: 'bigint' },
+            { Name: 'song_rows', Type: 'bigint' },
+          ],
+          [['3', '600']],
+        ),
+      ],
+      [
+        'prev_days',
+        page(
+          [
+            'chart_id',
+            'snapshot_date',
+            'song_id',
+            'song_name',
+            'position',
+            'previous_rank',
+            'was',
+            'other_id',
+            'other_name',
+          ].map((Name) => ({
+            Name,
+            Type: ['position', 'previous_rank', 'was'].includes(Name) ? 'integer' : 'varchar',
+          })),
+          [['global-daily', '2026-11-26', 'new-id', 'Song', '3', '4', null, 'old-id', 'Song']],
+        ),
+      ],
+    ]);
+
+    const { lines, error } = await invoke('2026-11-27T17:00:00Z');
+
+    expect(error).toBeUndefined();
+    const queries = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
+    expect(queries[0]).toEqual({
+      QueryString: ENGINE_PROBE_SQL,
+      WorkGroup: 'spotify-etl',
+      QueryExecutionContext: { Database: 'spotify_etl' },
+    });
+    expect(queries[1]?.QueryString).toContain(
+      "snapshot_date BETWEEN DATE '2026-11-25' AND DATE '2026-11-27'",
+    );
+    const finished = lines.find((l) => l.message === 'checks finished');
+    expect(finished).toMatchObject({
+      level: 'WARN',
+      ok: false,
+      range: { from: '2026-11-25', to: '2026-11-27' },
+      checked: { chartDays: 3, songRows: 600 },
+    });
+    expect(emf(lines)).toEqual([
+      expect.objectContaining({
+        Function: 'check',
+        FailedChecks: 0,
+        PreviousRankMismatches: 1,
+        ChartDaysChecked: 3,
+      }),
+    ]);
+  });
+
+  it('reports a failed check in FailedChecks and still returns normally', async () => {
+    serve([
+      [
+        'lag(position)',
+        page(
+          ['chart_id', 'snapshot_date', 'position', 'n', 'prev_position'].map((Name) => ({
+            Name,
+            Type: ['chart_id', 'snapshot_date'].includes(Name) ? 'varchar' : 'bigint',
+          })),
+          [['global-daily', '2026-11-26', '200', '1', '198']],
+        ),
+      ],
+      ['max(snapshot_date) AS latest', page([{ Name: 'latest', Type: 'date' }], [['2026-11-27']])],
+    ]);
+    const { lines, error } = await invoke('2026-11-27T17:00:00Z');
+    expect(error).toBeUndefined();
+    const finished = lines.find((l) => l.message === 'checks finished') as {
+      checks: { name: string; details: string[] }[];
+    };
+    expect(finished.checks.find((c) => c.name === 'ranks')?.details).toEqual([
+      'global-daily 2026-11-26: rank 199 missing',
+    ]);
+    expect(emf(lines)).toEqual([expect.objectContaining({ FailedChecks: 1, PreviousRankMismatches: 0 })]);
+  });
+
+  it('throws, and emits nothing, when Athena refuses the first query (so Lambda retries, then dead-letters)', async () => {
+    athena.on(StartQueryExecutionCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: athena:StartQueryExecution'), {
+        name: 'AccessDeniedException',
+      }),
+    );
+    const { lines, error } = await invoke('2026-11-27T17:00:00Z');
+    expect(error).toBeInstanceOf(ChecksCannotRun);
+    expect(String((error as Error).message)).toContain(
+      'not authorized to perform: athena:StartQueryExecution',
+    );
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(1);
+    expect(emf(lines)).toEqual([]);
+  });
+});
