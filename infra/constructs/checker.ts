@@ -1,15 +1,15 @@
 // The checker: a daily EventBridge Scheduler schedule, an hour after the extractor, invokes it; it runs the
 // data-quality checks (functions/core/checks.ts) in Athena over the last chart dates and reports them as metrics.
-import { type CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as athena from 'aws-cdk-lib/aws-athena';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../functions/adapters/aws/metrics.js';
 import { TABLES, TRANSFORMED } from '../../functions/core/lake.js';
 import { ATHENA_RESULTS, type DataLake } from './data-lake.js';
+import { dailySchedule } from './daily-schedule.js';
 import { EtlFunction } from './etl-function.js';
 import type { LakeCatalog } from './lake-catalog.js';
 import type { MonitoredComponent } from './monitoring.js';
@@ -84,32 +84,11 @@ export class Checker extends Construct implements MonitoredComponent {
 
     // As the extractor's: Scheduler's retries and DLQ cover invocations Lambda refuses, Lambda's cover a run that
     // throws (the checks could not run at all).
-    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-    });
-    Validations.of(scheduleRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.fn.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason:
-        "lambda:InvokeFunction on the function's versions and aliases is how CDK grants an invoke; it is this function only.",
-    });
-    this.schedule = new scheduler.Schedule(this, 'Daily', {
+    this.schedule = dailySchedule(this, {
+      fn: this.fn,
+      deadLetterQueue: fn.deadLetterQueue,
+      expression: props.scheduleExpression,
       description: 'Daily data-quality checks of the last chart dates (Athena)',
-      schedule: scheduler.ScheduleExpression.expression(props.scheduleExpression, TimeZone.ETC_UTC),
-      target: new targets.LambdaInvoke(this.fn, {
-        role: scheduleRole,
-        retryAttempts: 2,
-        maxEventAge: Duration.hours(1),
-        deadLetterQueue: fn.deadLetterQueue,
-        // The scheduled time, not the invocation time: its date is the "today" of the checks, retries included.
-        input: scheduler.ScheduleTargetInput.fromObject({
-          source: 'spotify-etl.schedule',
-          'detail-type': 'Scheduled Event',
-          id: scheduler.ContextAttribute.executionId,
-          time: scheduler.ContextAttribute.scheduledTime,
-        }),
-      }),
     });
 
     // The handler reports in Embedded Metric Format (namespace SpotifyEtl, dimension Function=check), once a day.

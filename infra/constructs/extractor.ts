@@ -1,10 +1,8 @@
 // The extractor: a daily EventBridge Scheduler schedule invokes it; it reads the inbox (or a playlist), enriches
 // each chart entry through the Spotify Web API with credentials from Secrets Manager, and sends raw records to Firehose.
-import { type CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../functions/adapters/aws/metrics.js';
@@ -12,6 +10,7 @@ import { CACHE, INBOX, REJECTED } from '../../functions/core/lake.js';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type { DataLake } from './data-lake.js';
+import { dailySchedule } from './daily-schedule.js';
 import { EtlFunction } from './etl-function.js';
 import type { MonitoredComponent } from './monitoring.js';
 import type { RawDeliveryStream } from './raw-delivery-stream.js';
@@ -98,32 +97,11 @@ export class Extractor extends Construct implements MonitoredComponent {
 
     // Scheduler invokes asynchronously: its retry policy and DLQ cover invocations that Lambda refuses; a run
     // that throws is retried by Lambda itself (retryAttempts above) and then lands in the same queue.
-    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    });
-    Validations.of(scheduleRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.fn.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason:
-        "lambda:InvokeFunction on the function's versions and aliases is how CDK grants an invoke; it is this function only.",
-    });
-    this.schedule = new scheduler.Schedule(this, 'Daily', {
+    this.schedule = dailySchedule(this, {
+      fn: this.fn,
+      deadLetterQueue: fn.deadLetterQueue,
+      expression: props.scheduleExpression,
       description: 'Daily Spotify chart extraction',
-      schedule: scheduler.ScheduleExpression.expression(props.scheduleExpression, TimeZone.ETC_UTC),
-      target: new targets.LambdaInvoke(this.fn, {
-        role: scheduleRole,
-        retryAttempts: 2,
-        maxEventAge: Duration.hours(1),
-        deadLetterQueue: fn.deadLetterQueue,
-        // The scheduled time, not the invocation time, so a retried run extracts the same chart date.
-        input: scheduler.ScheduleTargetInput.fromObject({
-          source: 'spotify-etl.schedule',
-          'detail-type': 'Scheduled Event',
-          id: scheduler.ContextAttribute.executionId,
-          time: scheduler.ContextAttribute.scheduledTime,
-        }),
-      }),
     });
 
     // The handler reports its counts in Embedded Metric Format (namespace SpotifyEtl, dimension Function=extract).
