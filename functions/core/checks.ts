@@ -27,6 +27,8 @@ export interface CheckResult {
   readonly ok: boolean;
   /** Failing items: ranks, rows, keys or chart days, as each check's details say. */
   readonly failures: number;
+  /** Lines that explain without failing (a relinked track id); they are among the details, marked "note:". */
+  readonly notes: number;
   /** Up to MAX_DETAILS readable lines; the last one says how many more when there are more. */
   readonly details: readonly string[];
 }
@@ -130,7 +132,7 @@ const showInterval = (i: Interval): string => (i.from === i.to ? i.from : `${i.f
 
 interface Issue {
   readonly line: string;
-  /** Failing items this line stands for (default 1). */
+  /** Failing items this line stands for (default 1); 0 makes the line a note that does not fail the check. */
   readonly count?: number;
 }
 
@@ -141,7 +143,8 @@ function result(name: CheckName, issues: readonly Issue[]): CheckResult {
     lines.length <= MAX_DETAILS
       ? lines
       : [...lines.slice(0, MAX_DETAILS - 1), `… and ${lines.length - MAX_DETAILS + 1} more`];
-  return { name, ok: failures === 0, failures, details };
+  const notes = issues.filter((i) => i.count === 0).length;
+  return { name, ok: failures === 0, failures, notes, details };
 }
 
 async function guarded(name: CheckName, run: () => Promise<readonly Issue[]>): Promise<CheckResult> {
@@ -482,8 +485,17 @@ async function previousRank(engine: SqlEngine, scope: Scope): Promise<Issue[]> {
     else {
       fact = `it was not on the ${before} chart`;
       if (row.other_id !== null && row.other_id !== undefined) {
-        const sameTitle = text(row.other_name).toLowerCase() === text(row.song_name).toLowerCase();
-        fact += ` (rank ${text(row.previous_rank)} there: "${text(row.other_name)}" ${text(row.other_id)}${sameTitle ? ', the same title under another track id' : ''})`;
+        // Spotify relinks a song to a new track id (a re-release, a new edition) and the chart keeps its rank:
+        // the same song under another id, told by its title (one title starts the other, case aside).
+        const a = text(row.other_name).toLowerCase();
+        const b = text(row.song_name).toLowerCase();
+        if (a !== '' && b !== '' && (a.startsWith(b) || b.startsWith(a))) {
+          return {
+            line: `note: ${text(row.chart_id)} ${date}: ${song} has ${claims}; on ${before} that rank held "${text(row.other_name)}" under track id ${text(row.other_id)}: the same song relinked to a new track id`,
+            count: 0,
+          };
+        }
+        fact += ` (rank ${text(row.previous_rank)} there: "${text(row.other_name)}" ${text(row.other_id)})`;
       }
     }
     return { line: `${text(row.chart_id)} ${date}: ${song} has ${claims}, but ${fact}` };
@@ -584,7 +596,9 @@ export function formatCheckReport(report: CheckReport): string {
   ];
   const width = Math.max(...report.checks.map((c) => c.name.length));
   for (const check of report.checks) {
-    const failures = check.ok ? '' : `  ${check.failures} failure${check.failures === 1 ? '' : 's'}`;
+    const failures =
+      (check.ok ? '' : `  ${check.failures} failure${check.failures === 1 ? '' : 's'}`) +
+      (check.notes > 0 ? `  ${check.notes} note${check.notes === 1 ? '' : 's'}` : '');
     lines.push(`${check.ok ? '✓' : '✗'} ${check.name.padEnd(width)}${failures}`.trimEnd());
     for (const detail of check.details) lines.push(`    ${detail}`);
   }

@@ -120,7 +120,7 @@ describe('checker handler', () => {
             Name,
             Type: ['position', 'previous_rank', 'was'].includes(Name) ? 'integer' : 'varchar',
           })),
-          [['global-daily', '2026-11-26', 'new-id', 'Song', '3', '4', null, 'old-id', 'Song']],
+          [['global-daily', '2026-11-26', 'new-id', 'Song', '3', '4', null, 'old-id', 'Another Song']],
         ),
       ],
     ]);

@@ -12,11 +12,18 @@ import {
 } from '../../functions/core/checks.js';
 import { tempDir } from '../helpers/paths.js';
 
-const passed = (name: CheckResult['name']): CheckResult => ({ name, ok: true, failures: 0, details: [] });
+const passed = (name: CheckResult['name']): CheckResult => ({
+  name,
+  ok: true,
+  failures: 0,
+  notes: 0,
+  details: [],
+});
 const failed = (name: CheckResult['name'], failures: number, details: string[]): CheckResult => ({
   name,
   ok: false,
   failures,
+  notes: 0,
   details,
 });
 
