@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateTypes } from '../../scripts/gen-types.js';
-import { createAjv, schemas, validators } from '../../functions/core/schemas.js';
+import { generatedFiles } from '../../scripts/gen-types.js';
+import { schemas, validators } from '../../functions/core/schemas.js';
+import { createAjv } from '../../functions/core/ajv.js';
 import { loadConfig } from '../../functions/config.js';
 import { ConfigError } from '../../functions/errors.js';
 import { repoRoot } from '../helpers/paths.js';
@@ -11,9 +12,32 @@ describe('schemas/ is the one source of truth', () => {
     for (const schema of Object.values(schemas)) expect(() => createAjv().compile(schema)).not.toThrow();
   });
 
-  it('the committed TypeScript types are what the schemas generate (run `npm run gen:types` when this fails)', async () => {
-    const committed = await readFile(join(repoRoot, 'functions/core/generated/schema-types.ts'), 'utf8');
-    expect(committed).toBe(await generateTypes());
+  it('the committed types and standalone validators are what the schemas generate (run `npm run gen:types` when this fails)', async () => {
+    for (const [name, text] of Object.entries(await generatedFiles())) {
+      expect([name, await readFile(join(repoRoot, 'functions/core/generated', name), 'utf8')]).toEqual([
+        name,
+        text,
+      ]);
+    }
+  });
+
+  it('the standalone validators judge as ajv compiling the schemas does', () => {
+    const ajv = createAjv();
+    const record = {
+      schema_version: 1,
+      snapshot_date: '2026-02-30',
+      extracted_at: 'yesterday',
+      run_id: '',
+      source: { kind: 'demo', id: 'x', region: null },
+      position: 0,
+      track: { name: 'x', type: 'podcast' },
+    };
+    const compiled = ajv.compile(schemas.rawTrackRecord);
+    expect(validators.rawTrackRecord(record)).toBe(compiled(record));
+    expect(validators.rawTrackRecord.errors?.map((e) => `${e.instancePath} ${e.keyword}`)).toEqual(
+      compiled.errors?.map((e) => `${e.instancePath} ${e.keyword}`),
+    );
+    expect(validators.rawTrackRecord.errors?.length).toBeGreaterThanOrEqual(5);
   });
 
   it('rejects a raw record with an unknown envelope field', () => {

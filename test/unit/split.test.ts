@@ -1,7 +1,7 @@
 // splitRecord: one raw track record → its song, album and artist rows, held against the row schemas and
 // against recorded Spotify responses.
 import { readFileSync } from 'node:fs';
-import type { ValidateFunction } from 'ajv/dist/2020.js';
+import type { Validator } from '../../functions/core/schemas.js';
 import { splitRecord, type Rows } from '../../functions/core/split.js';
 import { describeErrors, validators } from '../../functions/core/schemas.js';
 import type {
@@ -88,7 +88,7 @@ function rawRecord(overrides: Partial<RawTrackRecord> = {}): RawTrackRecord {
   return record;
 }
 
-function expectValid(validate: ValidateFunction, value: unknown): void {
+function expectValid(validate: Validator<unknown>, value: unknown): void {
   const ok = validate(value);
   expect(ok ? 'valid' : describeErrors(validate.errors)).toBe('valid');
 }

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { ValidateFunction } from 'ajv/dist/2020.js';
+import type { Validator } from '../../functions/core/schemas.js';
 import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
 import { describeErrors, validators } from '../../functions/core/schemas.js';
 import type { RawTrackRecord, SpotifyTrack } from '../../functions/core/spotify-types.js';
@@ -157,7 +157,7 @@ async function snapshot(): Promise<Record<string, string>> {
   return out;
 }
 
-function expectValid(validate: ValidateFunction, value: unknown): void {
+function expectValid(validate: Validator<unknown>, value: unknown): void {
   const ok = validate(value);
   expect(ok ? 'valid' : `${describeErrors(validate.errors)} in ${JSON.stringify(value)}`).toBe('valid');
 }
