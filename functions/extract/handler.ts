@@ -2,7 +2,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { loadConfig } from '../config.js';
 import { systemClock } from '../ports.js';
-import { firehoseDelivery, jsonLogger, s3Storage } from '../adapters/aws/dependencies.js';
+import { asyncInvoker, firehoseDelivery, jsonLogger, s3Storage } from '../adapters/aws/dependencies.js';
 import { createSpotifyClient } from '../adapters/spotify/web-api.js';
 import { EntityCache } from '../core/entity-cache.js';
 import { extractChart } from '../core/extract.js';
@@ -25,6 +25,7 @@ const STOP_MARGIN_MS = 90_000;
 const storage = s3Storage(config);
 const delivery = firehoseDelivery(config, logger);
 const client = createSpotifyClient(config.spotify, { logger });
+const invoke = asyncInvoker(config);
 
 /**
  * Success: every chart waiting (the inbox, or the configured playlist) was delivered to Firehose; the report is
@@ -33,7 +34,7 @@ const client = createSpotifyClient(config.spotify, { logger });
  */
 export const handler = async (
   event: Partial<ScheduledEvent>,
-  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+  context?: Pick<Context, 'getRemainingTimeInMillis' | 'invokedFunctionArn'>,
 ): Promise<void> => {
   const date = (event.time ?? systemClock.now().toISOString()).slice(0, 10);
   const cache = await EntityCache.load(storage, systemClock, config.cacheTtlDays);
@@ -60,8 +61,7 @@ export const handler = async (
       hint: 'Use charts-csv (the inbox) or playlist:<id>.',
     });
   }
-  // A full inbox (a backfill dropped in S3) can outlast one invocation: stop between files with time to spare;
-  // the rest waits for the next run (schedule, or the next arrival when inboxOnArrival is on).
+  // A full inbox (a backfill dropped in S3) can outlast one invocation: stop between files with time to spare.
   const shouldStop = (): boolean => (context?.getRemainingTimeInMillis() ?? Infinity) < STOP_MARGIN_MS;
   const report = await processInbox(storage, deps, undefined, { shouldStop });
   logger.info('extract finished', {
@@ -70,6 +70,13 @@ export const handler = async (
     remaining: report.remaining,
   });
   reportMetrics(report.extracted, report.failed.length, report.remaining);
+  // Files left and progress made: continue in a fresh invocation with the same chart date (a drained inbox on AWS
+  // is a backfill). No progress at all (one file longer than the whole budget) stops here, never a loop.
+  const progressed = report.extracted.length + report.failed.length > 0;
+  if (report.remaining > 0 && progressed && context?.invokedFunctionArn) {
+    await invoke(context.invokedFunctionArn, { ...event, 'detail-type': 'Inbox continuation' });
+    logger.info('inbox continues in a new invocation', { remaining: report.remaining });
+  }
   if (report.extracted.length === 0) logger.warn('inbox empty: no chart extracted', { date });
 };
 

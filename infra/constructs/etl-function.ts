@@ -34,6 +34,8 @@ export const BUNDLING: nodejs.BundlingOptions = {
 export interface EtlFunctionProps {
   /** Handler file, relative to the repository root (exports `handler`). */
   readonly entry: string;
+  /** A fixed name, only where the function must name itself (a policy on its own ARN would be circular). */
+  readonly functionName?: string;
   readonly description: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly memorySize: number;
@@ -74,6 +76,7 @@ export class EtlFunction extends Construct {
       projectRoot: repoRoot,
       depsLockFilePath: `${repoRoot}package-lock.json`,
       description: props.description,
+      ...(props.functionName ? { functionName: props.functionName } : {}),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,

@@ -1,6 +1,7 @@
 // The extractor: a daily EventBridge Scheduler schedule invokes it; it reads the inbox (or a playlist), enriches
 // each chart entry through the Spotify Web API with credentials from Secrets Manager, and sends raw records to Firehose.
-import { Duration, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -57,8 +58,11 @@ export class Extractor extends Construct implements MonitoredComponent {
         'Spotify client secrets are rotated in the Spotify developer dashboard; AWS has no API to rotate them.',
     });
 
+    // The extractor continues a long inbox by invoking itself; its role can name it only by a fixed name.
+    const functionName = `${Stack.of(this).stackName}-extractor`;
     const fn = new EtlFunction(this, 'Handler', {
       entry: 'functions/extract/handler.ts',
+      functionName,
       description: 'spotify-etl extractor',
       environment: {
         DATA_BUCKET: lake.bucket.bucketName,
@@ -76,6 +80,19 @@ export class Extractor extends Construct implements MonitoredComponent {
     this.fn = fn.fn;
 
     this.secret.grantRead(this.fn);
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'lambda',
+            resource: 'function',
+            resourceName: functionName,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
     delivery.stream.grant(this.fn, 'firehose:PutRecordBatch');
     lake.grantPrefixes(this.fn, {
       read: [INBOX, CACHE],

@@ -359,6 +359,21 @@ describe('inbox on arrival (context inboxOnArrival=true)', () => {
   });
 });
 
+describe('inbox continuation', () => {
+  it('names the extractor so that it may invoke itself, and nothing else', () => {
+    const [, fn] = functionNamed('spotify-etl extractor');
+    expect(fn.Properties.FunctionName).toBe('SpotifyEtl-extractor');
+    const invokes = statementsOf(roleOf(fn)).filter((st) =>
+      ([] as string[]).concat(st.Action).some((a) => a.startsWith('lambda:')),
+    );
+    expect(invokes).toHaveLength(1);
+    expect(invokes[0]?.Action).toBe('lambda:InvokeFunction');
+    expect(JSON.stringify(invokes[0]?.Resource)).toContain(':function:SpotifyEtl-extractor"');
+    const [, transformer] = functionNamed('spotify-etl transformer');
+    expect(transformer.Properties.FunctionName).toBeUndefined();
+  });
+});
+
 describe('IAM: least privilege by prefix', () => {
   const s3Statements = (description: string) =>
     statementsOf(roleOf(functionNamed(description)[1])).filter((s) =>

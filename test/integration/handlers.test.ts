@@ -4,6 +4,7 @@ import { jest } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { S3Event } from 'aws-lambda';
 import { createS3Client, S3Storage } from '../../functions/adapters/aws/s3-storage.js';
@@ -21,6 +22,8 @@ let s3: RunningS3rver;
 let spotify: LocalSpotifyServer;
 let storage: S3Storage;
 const firehose = mockClient(FirehoseClient);
+const lambda = mockClient(LambdaClient);
+const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:SpotifyEtl-extractor';
 const saved = { ...process.env };
 
 beforeAll(async () => {
@@ -103,7 +106,10 @@ describe('Lambda handlers', () => {
       return true;
     });
     try {
-      await handler({ time: '2026-11-25T16:00:00Z' }, { getRemainingTimeInMillis: () => 30_000 });
+      await handler(
+        { time: '2026-11-25T16:00:00Z' },
+        { getRemainingTimeInMillis: () => 30_000, invokedFunctionArn: FUNCTION_ARN },
+      );
     } finally {
       spy.mockRestore();
     }
@@ -114,6 +120,36 @@ describe('Lambda handlers', () => {
       .filter((l) => l.includes('"_aws"'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(emf[0]).toMatchObject({ Function: 'extract', InboxFilesRemaining: 2, ChartsExtracted: 0 });
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0); // no progress at all: no continuation loop
+  });
+
+  it('extract: after progress, continues a long inbox in a new asynchronous invocation with the same chart time', async () => {
+    firehose.reset();
+    firehose.on(PutRecordBatchCommand).callsFake((input: { Records: unknown[] }) => ({
+      FailedPutCount: 0,
+      RequestResponses: input.Records.map(() => ({ RecordId: 'x' })),
+    }));
+    lambda.reset();
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const budget = [200_000, 30_000]; // enough for the first file, then near the timeout
+    const { handler } = await import('../../functions/extract/handler.js');
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      await handler(
+        { time: '2026-11-25T16:00:00Z' },
+        { getRemainingTimeInMillis: () => budget.shift() ?? 0, invokedFunctionArn: FUNCTION_ARN },
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    const inbox = (await storage.list('top_200_global/inbox/')).filter((k) => !k.includes('/done/'));
+    expect(inbox).toEqual(['top_200_global/inbox/regional-au-daily-2024-02-06.csv']);
+    const calls = lambda.commandCalls(InvokeCommand).map((c) => c.args[0].input);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ FunctionName: FUNCTION_ARN, InvocationType: 'Event' });
+    expect(JSON.parse(new TextDecoder().decode(calls[0]?.Payload as Uint8Array))).toMatchObject({
+      time: '2026-11-25T16:00:00Z',
+    });
   });
 
   it('transform: the ObjectCreated event s3rver emits drives the handler; a second delivery of the event changes nothing', async () => {

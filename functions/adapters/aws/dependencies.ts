@@ -1,6 +1,7 @@
 // AWS adapters built once per Lambda container (module scope), from the validated configuration.
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Config } from '../../config.js';
 import { requireSetting } from '../../config.js';
 import type { Logger } from '../../ports.js';
@@ -49,4 +50,18 @@ export function athenaEngine(config: Config): AthenaSqlEngine {
     database: requireSetting(config.aws.glueDatabase, 'GLUE_DATABASE'),
     clock: systemClock,
   });
+}
+
+/** Invokes a function asynchronously (InvocationType Event) with a JSON payload: the extractor continuing itself. */
+export function asyncInvoker(config: Config): (functionArn: string, payload: unknown) => Promise<void> {
+  const client = new LambdaClient(config.aws.region ? { region: config.aws.region } : {});
+  return async (functionArn, payload) => {
+    await client.send(
+      new InvokeCommand({
+        FunctionName: functionArn,
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode(JSON.stringify(payload)),
+      }),
+    );
+  };
 }
