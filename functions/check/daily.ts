@@ -1,5 +1,6 @@
 // The daily run of the data-quality checks on AWS: the last few chart dates, after making sure the engine answers.
-import { addDays, runChecks, type CheckReport, type SqlEngine } from '../core/checks.js';
+import { addDays } from '../core/chart.js';
+import { runChecks, type CheckReport, type SqlEngine } from '../core/checks.js';
 import { TABLES } from '../core/lake.js';
 import { EtlError } from '../errors.js';
 

@@ -1,8 +1,9 @@
 // Data-quality checks over the lake, written as SQL for any engine behind a small port (DuckDB locally, Athena later).
 // Every query filters snapshot_date with DATE literals, so an engine with partition pruning reads only the checked days.
+import { addDays, isIsoDate } from './chart.js';
 import { EtlError } from '../errors.js';
 import { TABLES, type TableName } from './lake.js';
-import { schemas, type JsonSchema } from './schemas.js';
+import { TABLE_SCHEMAS, type JsonSchema } from './schemas.js';
 
 /** The one thing the checks need of a query engine (LakeQueryEngine satisfies it). */
 export interface SqlEngine {
@@ -45,12 +46,6 @@ export const MAX_DETAILS = 20;
 export const DEFAULT_MAX_AGE_DAYS = 2;
 export const DEFAULT_RANGE_DAYS = 7;
 
-const TABLE_SCHEMAS: Record<TableName, JsonSchema> = {
-  album_data: schemas.albumRow,
-  artist_data: schemas.artistRow,
-  song_data: schemas.songRow,
-};
-
 /** How a row of each table is named in a detail line. */
 const ROW_LABEL: Record<TableName, { readonly column: string; readonly label: string }> = {
   song_data: { column: 'position', label: 'rank' },
@@ -64,20 +59,12 @@ const ROW_LABEL: Record<TableName, { readonly column: string; readonly label: st
 const DAY_MS = 86_400_000;
 
 function checkDate(name: string, value: string): string {
-  if (
-    typeof value !== 'string' ||
-    !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
-    new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value
-  ) {
+  if (typeof value !== 'string' || !isIsoDate(value)) {
     throw new EtlError(`Check option ${name} "${String(value)}" is not a calendar date.`, {
       hint: 'Dates are YYYY-MM-DD, e.g. 2024-02-07.',
     });
   }
   return value;
-}
-
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
 const daysBetween = (from: string, to: string): number =>

@@ -4,7 +4,7 @@ import type { ErrorObject } from 'ajv/dist/2020.js';
 import * as generated from './generated/validators.js';
 import type { RawTrackRecord, SongRow, AlbumRow, ArtistRow } from './generated/schema-types.js';
 
-export { schemas, type JsonSchema, type SchemaName } from './schema-sources.js';
+export { schemas, TABLE_SCHEMAS, type JsonSchema, type SchemaName } from './schema-sources.js';
 
 /** An ajv validate function: a type guard that keeps the last errors on itself. */
 export interface Validator<T> {

@@ -3,19 +3,12 @@
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
 import { PROCESSED, TRANSFORMED, type TableName } from '../../functions/core/lake.js';
-import { schemas, type JsonSchema } from '../../functions/core/schemas.js';
+import { schemas, TABLE_SCHEMAS } from '../../functions/core/schemas.js';
 import { glueColumns, type GlueColumn } from '../glue-columns.js';
 import type { DataLake } from './data-lake.js';
 
 export const DATABASE_NAME = 'spotify_etl';
 export const RAW_TABLE = 'raw_track_records';
-
-/** Each table the transformer writes and the schema its rows follow. */
-export const TABLE_SCHEMAS: Readonly<Record<TableName, JsonSchema>> = {
-  album_data: schemas.albumRow,
-  artist_data: schemas.artistRow,
-  song_data: schemas.songRow,
-};
 
 /**
  * The raw table keeps the Spotify objects as their JSON text: they are Spotify's (open, and changing — fields were

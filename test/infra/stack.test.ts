@@ -18,7 +18,8 @@ import {
 import { ConfigError } from '../../functions/errors.js';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/etl-function.js';
 import { glueColumns } from '../../infra/glue-columns.js';
-import { DATABASE_NAME, RAW_TABLE, TABLE_SCHEMAS } from '../../infra/constructs/lake-catalog.js';
+import { DATABASE_NAME, RAW_TABLE } from '../../infra/constructs/lake-catalog.js';
+import { TABLE_SCHEMAS } from '../../functions/core/schemas.js';
 import { namedQueryFiles, WORKGROUP_NAME } from '../../infra/constructs/query-workgroup.js';
 import { DEFAULT_SETTINGS, settingsFromContext } from '../../infra/settings.js';
 import { cdkJson, synthesize, type Synthesized } from './stack-fixture.js';

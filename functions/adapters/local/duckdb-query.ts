@@ -3,15 +3,9 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { join, resolve } from 'node:path';
 import { readdir } from 'node:fs/promises';
-import { schemas, type JsonSchema } from '../../core/schemas.js';
+import { TABLE_SCHEMAS, type JsonSchema } from '../../core/schemas.js';
 import { TABLES, TRANSFORMED, type TableName } from '../../core/lake.js';
 import { EtlError } from '../../errors.js';
-
-const TABLE_SCHEMAS: Record<TableName, JsonSchema> = {
-  album_data: schemas.albumRow,
-  artist_data: schemas.artistRow,
-  song_data: schemas.songRow,
-};
 
 /** JSON Schema property → DuckDB type: string VARCHAR, integer BIGINT, number DOUBLE, boolean BOOLEAN, arrays of those. */
 export function duckdbType(property: JsonSchema): string {
