@@ -312,6 +312,7 @@ describe('check options and report', () => {
     [{ from: "2024-02-05' OR '1'='1", today: '2024-03-01' }, 'is not a calendar date'],
     [{ to: '24-02-05', today: '2024-03-01' }, 'to "24-02-05" is not a calendar date'],
     [{ today: '2024/03/01' }, 'today "2024/03/01" is not a calendar date'],
+    [{ from: '2024-13-45', today: '2024-03-01' }, 'from "2024-13-45" is not a calendar date'],
     [{ from: '2024-02-06', to: '2024-02-05', today: '2024-03-01' }, 'from is after to'],
     [{ today: '2024-03-01', maxAgeDays: -1 }, 'maxAgeDays -1'],
   ])('refuses %j before any SQL is built', async (options, message) => {
