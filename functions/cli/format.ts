@@ -25,6 +25,17 @@ export function formatTable(columns: readonly string[], rows: readonly Row[], ma
   return [line(columns), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
+/** A two-column table of named figures: the run and backfill summaries. */
+export function formatFigures(
+  title: string,
+  figures: readonly (readonly [string, string | number])[],
+): string {
+  return formatTable(
+    [title, 'value'],
+    figures.map(([name, value]) => ({ [title]: name, value })),
+  );
+}
+
 export function formatCsv(columns: readonly string[], rows: readonly Row[]): string {
   const q = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   return [columns.map(q).join(','), ...rows.map((r) => columns.map((c) => q(cell(r[c]))).join(','))].join(

@@ -13,7 +13,13 @@ import { EntityCache } from '../core/entity-cache.js';
 import { extractChart, type ExtractReport } from '../core/extract.js';
 import { demoChart, parseSourceSpec, playlistChart, processInbox } from '../core/sources.js';
 import { parseChartCsv } from '../core/charts-csv.js';
-import { objectKeysOf, transformObjects, type TransformReport } from '../core/transform.js';
+import {
+  objectKeysOf,
+  summarize,
+  transformObjects,
+  type ObjectReport,
+  type TransformReport,
+} from '../core/transform.js';
 import { backfill, type BackfillProgress, type BackfillReport } from '../core/backfill.js';
 import { listCsvFiles } from './files.js';
 import { EtlError } from '../errors.js';
@@ -38,6 +44,30 @@ export interface RunReport {
 }
 
 const hasCredentials = (s: SpotifySettings): boolean => !!(s.refreshToken || (s.clientId && s.clientSecret));
+
+/**
+ * The local delivery stream with Firehose's semantics, and the transformer run on each S3 event it emits, as
+ * Lambda would; `objects` collects the transformer's reports.
+ */
+function transformingDelivery(
+  config: Config,
+  storage: FolderStorage,
+  clock: Clock,
+  logger: Logger,
+  bufferSeconds: number,
+): { readonly delivery: LocalDeliveryStream; readonly objects: ObjectReport[] } {
+  const objects: ObjectReport[] = [];
+  const delivery = new LocalDeliveryStream(storage, {
+    bufferBytes: config.localDelivery.bufferBytes,
+    bufferSeconds,
+    gzip: config.localDelivery.gzip,
+    clock,
+    onObject: async (event) => {
+      objects.push(...(await transformObjects(objectKeysOf(event), { storage, logger })).objects);
+    },
+  });
+  return { delivery, objects };
+}
 
 /** extract → local delivery → transform (driven by the emitted S3 events), for one chart source. */
 export async function runLocal(
@@ -82,16 +112,13 @@ export async function runLocal(
         'No Spotify credentials: rows come from the chart file alone; album and artist tables stay empty. Set SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET to enrich.',
       );
     }
-    const transformReports: TransformReport[] = [];
-    const delivery = new LocalDeliveryStream(storage, {
-      bufferBytes: config.localDelivery.bufferBytes,
-      bufferSeconds: config.localDelivery.bufferSeconds,
-      gzip: config.localDelivery.gzip,
+    const { delivery, objects } = transformingDelivery(
+      config,
+      storage,
       clock,
-      onObject: async (event) => {
-        transformReports.push(await transformObjects(objectKeysOf(event), { storage, logger }));
-      },
-    });
+      logger,
+      config.localDelivery.bufferSeconds,
+    );
     const cache = await EntityCache.load(storage, clock, config.cacheTtlDays);
     const deps = {
       delivery,
@@ -137,21 +164,12 @@ export async function runLocal(
     }
     await delivery.flush();
     const stats = client?.catalog.stats();
-    const sum = (f: (t: TransformReport) => number): number => transformReports.reduce((n, t) => n + f(t), 0);
     return {
       source: spec,
       notes,
       extracts,
       inboxFailures,
-      transform: {
-        objects: transformReports.flatMap((t) => t.objects),
-        linesIn: sum((t) => t.linesIn),
-        rowsWritten: sum((t) => t.rowsWritten),
-        duplicates: sum((t) => t.duplicates),
-        rejected: sum((t) => t.rejected),
-        filesWritten: sum((t) => t.filesWritten),
-        failedObjects: transformReports.flatMap((t) => t.failedObjects),
-      },
+      transform: summarize(objects),
       rawObjects: delivery.objects,
       apiCalls: stats?.apiCalls ?? 0,
       tokenRequests: stats?.tokenRequests ?? 0,
@@ -178,19 +196,6 @@ export interface BackfillRunReport {
   readonly enrichment: boolean;
 }
 
-function sumReports(reports: readonly TransformReport[]): TransformReport {
-  const sum = (f: (t: TransformReport) => number): number => reports.reduce((n, t) => n + f(t), 0);
-  return {
-    objects: reports.flatMap((t) => t.objects),
-    linesIn: sum((t) => t.linesIn),
-    rowsWritten: sum((t) => t.rowsWritten),
-    duplicates: sum((t) => t.duplicates),
-    rejected: sum((t) => t.rejected),
-    filesWritten: sum((t) => t.filesWritten),
-    failedObjects: reports.flatMap((t) => t.failedObjects),
-  };
-}
-
 /**
  * `spotify-etl backfill <folder|glob>`: first replays raw objects a crashed run left in to_process/, then
  * extracts every file not yet done, in chart-date order, through the local delivery stream and transformer.
@@ -207,16 +212,8 @@ export async function backfillLocal(
   const paths = await listCsvFiles(pathOrGlob);
   const replayed = await transformPending(config, logger);
   const client = createSpotifyClient(config.spotify, { clock, logger });
-  const reports: TransformReport[] = [];
-  const delivery = new LocalDeliveryStream(storage, {
-    bufferBytes: config.localDelivery.bufferBytes,
-    bufferSeconds: 0, // the backfill flushes per batch; no timer may cut a batch in two
-    gzip: config.localDelivery.gzip,
-    clock,
-    onObject: async (event) => {
-      reports.push(await transformObjects(objectKeysOf(event), { storage, logger }));
-    },
-  });
+  // bufferSeconds 0: the backfill flushes per batch; no timer may cut a batch in two.
+  const { delivery, objects } = transformingDelivery(config, storage, clock, logger, 0);
   const cache = await EntityCache.load(storage, clock, config.cacheTtlDays);
   const files = paths.map((path) => ({
     name: basename(path),
@@ -243,7 +240,7 @@ export async function backfillLocal(
   return {
     backfill: report,
     replayed,
-    transform: sumReports(reports),
+    transform: summarize(objects),
     seconds: (clock.now().getTime() - started) / 1000,
     enrichment: client !== undefined,
   };

@@ -10,7 +10,7 @@ import { parseRawLine } from '../core/transform.js';
 import { LakeQueryEngine } from '../adapters/local/duckdb-query.js';
 import { backfillLocal, runLocal, transformPending, type RunReport } from './local-runtime.js';
 import type { BackfillProgress } from '../core/backfill.js';
-import { formatCsv, formatJson, formatTable } from './format.js';
+import { formatCsv, formatFigures, formatJson, formatTable } from './format.js';
 import { chartCommand } from './plot.js';
 import { formatCheckReport, runChecks } from '../core/checks.js';
 import { defaultTokenFile, login, readStoredRefreshToken } from './login.js';
@@ -102,12 +102,7 @@ function printRun(report: RunReport, out: (s: string) => void): void {
     ['time', `${report.seconds.toFixed(1)} s`],
   ];
   out('');
-  out(
-    formatTable(
-      ['summary', 'value'],
-      rows.map(([k, v]) => ({ summary: k, value: v })),
-    ),
-  );
+  out(formatFigures('summary', rows));
   for (const o of t.objects.filter((x) => x.rejectedKey))
     out(`rejected lines of ${o.key}: see ${o.rejectedKey}`);
   for (const f of t.failedObjects) out(`transform failed for ${f.key}: ${f.error}`);
@@ -179,10 +174,11 @@ export async function main(
 
   switch (command) {
     case 'run': {
+      const lookups = progress('Spotify lookups');
       const report = await runLocal(config, systemClock, logger, {
         ...(values.date ? { date: values.date } : {}),
         ...(values.source ? { source: values.source } : {}),
-        ...(progress('Spotify lookups') ? { onProgress: progress('Spotify lookups')! } : {}),
+        ...(lookups ? { onProgress: lookups } : {}),
       });
       printRun(report, out);
       const dates = [...new Set(report.extracts.map((e) => e.date))].slice(-1);
@@ -223,12 +219,7 @@ export async function main(
         ['time', `${r.seconds.toFixed(1)} s`],
         ['rate', `${(b.entries / Math.max(r.seconds, 0.001)).toFixed(0)} entries/s`],
       ];
-      out(
-        formatTable(
-          ['backfill', 'value'],
-          rows.map(([k, v]) => ({ backfill: k, value: v })),
-        ),
-      );
+      out(formatFigures('backfill', rows));
       return t.failedObjects.length > 0 ? 1 : 0;
     }
     case 'check': {

@@ -314,6 +314,22 @@ export async function transformObject(key: string, deps: TransformDeps): Promise
   };
 }
 
+/** The totals of a set of object reports (one event, or every event of a local run). */
+export function summarize(objects: readonly ObjectReport[]): TransformReport {
+  const sum = (f: (o: ObjectReport) => number): number => objects.reduce((n, o) => n + f(o), 0);
+  return {
+    objects,
+    linesIn: sum((o) => o.linesIn),
+    rowsWritten: sum((o) => o.rowsWritten),
+    duplicates: sum((o) => o.duplicates),
+    rejected: sum((o) => o.rejected),
+    filesWritten: sum((o) => o.filesWritten.length),
+    failedObjects: objects
+      .filter((o) => o.status === 'failed')
+      .map((o) => ({ key: o.key, error: o.error ?? '' })),
+  };
+}
+
 /** Transforms each object; one object's failure does not stop the others, and is reported. */
 export async function transformObjects(
   keys: readonly string[],
@@ -329,18 +345,7 @@ export async function transformObjects(
       objects.push({ key, status: 'failed', ...empty, error: message });
     }
   }
-  const sum = (f: (o: ObjectReport) => number): number => objects.reduce((n, o) => n + f(o), 0);
-  return {
-    objects,
-    linesIn: sum((o) => o.linesIn),
-    rowsWritten: sum((o) => o.rowsWritten),
-    duplicates: sum((o) => o.duplicates),
-    rejected: sum((o) => o.rejected),
-    filesWritten: sum((o) => o.filesWritten.length),
-    failedObjects: objects
-      .filter((o) => o.status === 'failed')
-      .map((o) => ({ key: o.key, error: o.error ?? '' })),
-  };
+  return summarize(objects);
 }
 
 /** Object keys in an S3 event, decoded as S3 encodes them (form encoding: '+' is a space). */
