@@ -110,6 +110,29 @@ describe('extractChart against the local Spotify-API server', () => {
     expect(cache.size('tracks')).toBeGreaterThanOrEqual(45);
   });
 
+  it('with full entities, adds one call per distinct album and artist, cached like tracks', async () => {
+    await server.close();
+    server = await LocalSpotifyServer.start({ catalog: demo, extendedQuota: true });
+    const { deps, delivery } = await setup();
+    const chart = demoChart(demo.chartCsv('2026-11-25'), '2026-11-25');
+    const report = await extractChart(chart, { ...(await deps()), fullEntities: true });
+    const records = delivery.records.map((r) => JSON.parse(r) as RawTrackRecord);
+    const enriched = records.filter((r) => r.track);
+    const albums = new Set(enriched.map((r) => r.track?.album?.id));
+    const artists = new Set(enriched.flatMap((r) => (r.track?.artists ?? []).map((a) => a.id)));
+    const tracks = ids('2026-11-25').size;
+    expect(report.apiCalls).toBe(tracks + albums.size + artists.size);
+    expect(enriched.every((r) => typeof r.album?.label === 'string')).toBe(true); // the full album, not the simplified
+    expect(enriched.every((r) => (r.artists ?? []).every((a) => a.followers !== undefined))).toBe(true);
+    delivery.records.length = 0;
+    const again = await extractChart(chart, { ...(await deps()), fullEntities: true });
+    expect(again.apiCalls).toBe(0);
+    const withoutRun = (r: RawTrackRecord) => ({ ...r, run_id: '' });
+    expect(delivery.records.map((r) => withoutRun(JSON.parse(r) as RawTrackRecord))).toEqual(
+      records.map(withoutRun),
+    );
+  });
+
   it('without credentials, emits records from the chart text alone and says enrichment was skipped', async () => {
     const { deps, delivery } = await setup(false);
     const report = await extractChart(demoChart(demo.chartCsv('2026-11-25'), '2026-11-25'), await deps());
