@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock, DeliveryStream, Logger, SpotifyCatalog, Storage } from '../ports.js';
 import type { Chart, ChartEntry, ChartProblem } from './chart.js';
-import type { EntityCache } from './entity-cache.js';
+import type { EntityCache, EntityKind } from './entity-cache.js';
 import { mapLimit } from './limit.js';
 import { REJECTED } from './lake.js';
 import type { RawTrackRecord, SpotifyAlbum, SpotifyArtist, SpotifyTrack } from './spotify-types.js';
@@ -51,11 +51,44 @@ export function newRunId(clock: Clock): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
+/** What the Web API (or the cache) said for each id; null = 404. */
 interface Enriched {
   readonly tracks: Map<string, SpotifyTrack | null>;
-  readonly albums: Map<string, SpotifyAlbum>;
-  readonly artists: Map<string, SpotifyArtist>;
+  readonly albums: Map<string, SpotifyAlbum | null>;
+  readonly artists: Map<string, SpotifyArtist | null>;
 }
+
+/**
+ * Each id from the entity cache, or one Web API call per id not cached (batch endpoints are gone); a 404 is
+ * remembered as null. Results keep the order of `ids`.
+ */
+async function lookUp<T>(
+  kind: EntityKind,
+  ids: readonly string[],
+  fetch: (id: string) => Promise<T | undefined>,
+  deps: ExtractDeps,
+  onFetched?: (done: number, total: number) => void,
+): Promise<Map<string, T | null>> {
+  const found = new Map<string, T | null>();
+  const missing: string[] = [];
+  for (const id of ids) {
+    const cached = deps.cache.get<T>(kind, id);
+    found.set(id, cached ?? null);
+    if (cached === undefined) missing.push(id);
+  }
+  let done = 0;
+  await mapLimit(missing, deps.concurrency ?? 4, async (id) => {
+    const object = (await fetch(id)) ?? null;
+    found.set(id, object);
+    deps.cache.set(kind, id, object);
+    onFetched?.(++done, missing.length);
+  });
+  return found;
+}
+
+const distinct = (ids: readonly (string | null | undefined)[]): string[] => [
+  ...new Set(ids.filter((id): id is string => !!id)),
+];
 
 /** One GET /tracks/{id} per distinct id not in the cache; albums and artists only when asked for. */
 async function enrich(
@@ -63,46 +96,20 @@ async function enrich(
   deps: ExtractDeps,
   catalog: SpotifyCatalog,
 ): Promise<Enriched> {
-  const concurrency = deps.concurrency ?? 4;
-  const tracks = new Map<string, SpotifyTrack | null>();
-  const missing: string[] = [];
-  for (const e of entries) {
-    if (!e.trackId || e.track !== undefined || tracks.has(e.trackId)) continue;
-    const cached = deps.cache.get<SpotifyTrack>('tracks', e.trackId);
-    tracks.set(e.trackId, cached ?? null);
-    if (cached === undefined) missing.push(e.trackId);
-  }
-  let done = 0;
-  await mapLimit(missing, concurrency, async (id) => {
-    const track = await catalog.getTrack(id);
-    if (track) tracks.set(id, track);
-    deps.cache.set('tracks', id, track ?? null);
-    deps.onProgress?.(++done, missing.length);
-  });
-
-  const albums = new Map<string, SpotifyAlbum>();
-  const artists = new Map<string, SpotifyArtist>();
-  if (deps.fullEntities) {
-    const all = [...tracks.values(), ...entries.map((e) => e.track ?? null)].filter(
-      (t): t is SpotifyTrack => !!t,
-    );
-    const albumIds = [...new Set(all.map((t) => t.album?.id).filter((id): id is string => !!id))];
-    const artistIds = [
-      ...new Set(all.flatMap((t) => (t.artists ?? []).map((a) => a.id)).filter((id): id is string => !!id)),
-    ];
-    await mapLimit(albumIds, concurrency, async (id) => {
-      const cached = deps.cache.get<SpotifyAlbum>('albums', id);
-      const album = cached === undefined ? await catalog.getAlbum(id) : cached;
-      if (cached === undefined) deps.cache.set('albums', id, album ?? null);
-      if (album) albums.set(id, album);
-    });
-    await mapLimit(artistIds, concurrency, async (id) => {
-      const cached = deps.cache.get<SpotifyArtist>('artists', id);
-      const artist = cached === undefined ? await catalog.getArtist(id) : cached;
-      if (cached === undefined) deps.cache.set('artists', id, artist ?? null);
-      if (artist) artists.set(id, artist);
-    });
-  }
+  const trackIds = distinct(entries.filter((e) => e.track === undefined).map((e) => e.trackId));
+  const tracks = await lookUp('tracks', trackIds, (id) => catalog.getTrack(id), deps, deps.onProgress);
+  if (!deps.fullEntities) return { tracks, albums: new Map(), artists: new Map() };
+  const all = [...tracks.values(), ...entries.map((e) => e.track ?? null)].filter(
+    (t): t is SpotifyTrack => !!t,
+  );
+  const albums = await lookUp(
+    'albums',
+    distinct(all.map((t) => t.album?.id)),
+    (id) => catalog.getAlbum(id),
+    deps,
+  );
+  const artistIds = distinct(all.flatMap((t) => (t.artists ?? []).map((a) => a.id)));
+  const artists = await lookUp('artists', artistIds, (id) => catalog.getArtist(id), deps);
   return { tracks, albums, artists };
 }
 
