@@ -6,11 +6,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../functions/adapters/aws/metrics.js';
 import { TABLES, TRANSFORMED } from '../../functions/core/lake.js';
 import { ATHENA_RESULTS, type DataLake } from './data-lake.js';
 import { dailySchedule } from './daily-schedule.js';
-import { EtlFunction } from './etl-function.js';
+import { EtlFunction, handlerMetric } from './etl-function.js';
 import type { LakeCatalog } from './lake-catalog.js';
 import type { MonitoredComponent } from './monitoring.js';
 
@@ -95,13 +94,7 @@ export class Checker extends Construct implements MonitoredComponent {
     // The period is 26 h, not 24: the run's datapoint lands a little later each day as often as earlier, and a
     // 24 h window would then be empty for a minute and alarm; the 2 h of slack match the extractor's alarm.
     const metric = (metricName: string): cloudwatch.Metric =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        dimensionsMap: { Function: 'check' },
-        statistic: 'Maximum',
-        period: Duration.hours(26),
-      });
+      handlerMetric('check', metricName, 'Maximum', Duration.hours(26));
     const failedChecks = metric('FailedChecks');
     const previousRankMismatches = metric('PreviousRankMismatches');
     this.alarms = [

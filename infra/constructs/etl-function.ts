@@ -8,6 +8,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../functions/adapters/aws/metrics.js';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,6 +31,22 @@ export const BUNDLING: nodejs.BundlingOptions = {
   // Bundle @aws-sdk/* too (the default leaves them out): the runtime's SDK can lag the version the tests ran with.
   externalModules: [],
 };
+
+/** A metric a handler reports in Embedded Metric Format (namespace SpotifyEtl, dimension Function=<handler>). */
+export function handlerMetric(
+  handler: 'extract' | 'transform' | 'check',
+  metricName: string,
+  statistic: 'Sum' | 'Maximum',
+  period: Duration,
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { Function: handler },
+    statistic,
+    period,
+  });
+}
 
 export interface EtlFunctionProps {
   /** Handler file, relative to the repository root (exports `handler`). */

@@ -6,13 +6,12 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../functions/adapters/aws/metrics.js';
 import { CACHE, INBOX, REJECTED } from '../../functions/core/lake.js';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type { DataLake } from './data-lake.js';
 import { dailySchedule } from './daily-schedule.js';
-import { EtlFunction } from './etl-function.js';
+import { EtlFunction, handlerMetric } from './etl-function.js';
 import type { MonitoredComponent } from './monitoring.js';
 import type { RawDeliveryStream } from './raw-delivery-stream.js';
 
@@ -122,13 +121,7 @@ export class Extractor extends Construct implements MonitoredComponent {
     });
 
     // The handler reports its counts in Embedded Metric Format (namespace SpotifyEtl, dimension Function=extract).
-    const entriesDelivered = new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: 'EntriesDelivered',
-      dimensionsMap: { Function: 'extract' },
-      statistic: 'Sum',
-      period: Duration.hours(1),
-    });
+    const entriesDelivered = handlerMetric('extract', 'EntriesDelivered', 'Sum', Duration.hours(1));
     this.alarms = [
       ...fn.alarms,
       // Chart entries handed to Firehose: 0 on an empty inbox, absent when a run failed or never started, so 26

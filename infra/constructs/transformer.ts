@@ -5,10 +5,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../functions/adapters/aws/metrics.js';
 import { PROCESSED, REJECTED, TO_PROCESS, TRANSFORMED } from '../../functions/core/lake.js';
 import type { DataLake } from './data-lake.js';
-import { EtlFunction } from './etl-function.js';
+import { EtlFunction, handlerMetric } from './etl-function.js';
 import type { MonitoredComponent } from './monitoring.js';
 
 export interface TransformerProps {
@@ -54,13 +53,7 @@ export class Transformer extends Construct implements MonitoredComponent {
     acknowledgeNotificationsHandler(this);
 
     // The handler reports its counts in Embedded Metric Format (namespace SpotifyEtl, dimension Function=transform).
-    const rejectedLines = new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: 'RejectedLines',
-      dimensionsMap: { Function: 'transform' },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-    });
+    const rejectedLines = handlerMetric('transform', 'RejectedLines', 'Sum', Duration.minutes(5));
 
     this.alarms = [
       ...fn.alarms,
