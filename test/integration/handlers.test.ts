@@ -65,6 +65,21 @@ afterAll(async () => {
   await s3?.stop();
 });
 
+/** What the handlers log (JSON lines, EMF documents) while `run` runs, instead of printing it. */
+async function stdoutOf(run: () => Promise<void>): Promise<string[]> {
+  const written: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    await run();
+  } finally {
+    spy.mockRestore();
+  }
+  return written;
+}
+
 const waitFor = async (predicate: () => boolean): Promise<void> => {
   for (let i = 0; i < 100 && !predicate(); i++) await new Promise((r) => setTimeout(r, 20));
 };
@@ -100,19 +115,12 @@ describe('Lambda handlers', () => {
     for (const name of names)
       await storage.put(`top_200_global/inbox/${name}`, await readFile(join(chartsDir, name)));
     const { handler } = await import('../../functions/extract/handler.js');
-    const written: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
-    try {
-      await handler(
+    const written = await stdoutOf(() =>
+      handler(
         { time: '2026-11-25T16:00:00Z' },
         { getRemainingTimeInMillis: () => 30_000, invokedFunctionArn: FUNCTION_ARN },
-      );
-    } finally {
-      spy.mockRestore();
-    }
+      ),
+    );
     expect(firehose.commandCalls(PutRecordBatchCommand)).toHaveLength(0);
     const inbox = (await storage.list('top_200_global/inbox/')).filter((k) => !k.includes('/done/'));
     expect(inbox).toEqual(names.map((n) => `top_200_global/inbox/${n}`));
@@ -133,15 +141,12 @@ describe('Lambda handlers', () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
     const budget = [200_000, 30_000]; // enough for the first file, then near the timeout
     const { handler } = await import('../../functions/extract/handler.js');
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    try {
-      await handler(
+    await stdoutOf(() =>
+      handler(
         { time: '2026-11-25T16:00:00Z' },
         { getRemainingTimeInMillis: () => budget.shift() ?? 0, invokedFunctionArn: FUNCTION_ARN },
-      );
-    } finally {
-      spy.mockRestore();
-    }
+      ),
+    );
     const inbox = (await storage.list('top_200_global/inbox/')).filter((k) => !k.includes('/done/'));
     expect(inbox).toEqual(['top_200_global/inbox/regional-au-daily-2024-02-06.csv']);
     const calls = lambda.commandCalls(InvokeCommand).map((c) => c.args[0].input);
@@ -175,17 +180,10 @@ describe('Lambda handlers', () => {
     const event = s3.events.find((e) => e.Records[0]?.eventName.startsWith('ObjectCreated')) as S3Event;
     expect(event).toBeDefined();
     const { handler } = await import('../../functions/transform/handler.js');
-    const written: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
-    try {
+    const written = await stdoutOf(async () => {
       await handler(event);
       await handler(event); // S3 delivers at least once
-    } finally {
-      spy.mockRestore();
-    }
+    });
     // Embedded Metric Format: the first delivery rejected one line, the second found the object already processed.
     const emf = written
       .filter((l) => l.includes('"_aws"'))
