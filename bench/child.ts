@@ -1,6 +1,7 @@
 // One benchmark step in its own process, so that its peak memory (maxRSS) is its own. Prints one JSON line.
 //   gen-raw <lake> <days> <regions>   raw objects (~5 MiB each, as Firehose writes them) of demo charts
 //   transform <lake>                  transform everything in to_process/, timed
+//   json-floor <lake>                 JSON.parse + JSON.stringify of every raw line only, timed
 //   gen-csv <dir> <days> <regions>    Charts CSV files
 //   backfill <dir> <lake>             `spotify-etl backfill` in-process, timed
 //   init <bundle.mjs>                 import a Lambda bundle, timed
@@ -21,6 +22,8 @@ import { silentLogger, systemClock } from '../functions/ports.js';
 export interface ChildResult {
   readonly records?: number;
   readonly seconds?: number;
+  /** CPU time of the whole process (every thread: GC helpers, file I/O) over the timed part. */
+  readonly cpuSeconds?: number;
   readonly recordsPerSecond?: number;
   readonly rawBytes?: number;
   readonly maxRssKiB?: number;
@@ -89,11 +92,35 @@ switch (mode) {
     const storage = new FolderStorage(a);
     const keys = await storage.list(TO_PROCESS);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const r = await transformObjects(keys, { storage, logger: silentLogger });
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     if (r.failedObjects.length > 0 || r.rejected > 0)
       throw new Error(`transform failed: ${JSON.stringify(r.failedObjects[0])}`);
-    done({ records: r.linesIn, seconds, recordsPerSecond: r.linesIn / seconds });
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    done({ records: r.linesIn, seconds, cpuSeconds, recordsPerSecond: r.linesIn / seconds });
+    break;
+  }
+  case 'json-floor': {
+    // The least any JSON-in, JSON-out transformer pays per record: JSON.parse of the raw line and JSON.stringify
+    // of an object of its size, on the same raw objects, with no validation, splitting or I/O.
+    const storage = new FolderStorage(a);
+    const texts: string[] = [];
+    for (const key of await storage.list(TO_PROCESS))
+      texts.push(Buffer.from((await storage.get(key)) ?? []).toString('utf8'));
+    const t0 = performance.now();
+    let records = 0;
+    let bytes = 0;
+    for (const text of texts) {
+      for (const line of text.split('\n')) {
+        if (line === '') continue;
+        bytes += JSON.stringify(JSON.parse(line)).length;
+        records++;
+      }
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    done({ records, seconds, recordsPerSecond: records / seconds, rawBytes: bytes });
     break;
   }
   case 'gen-csv': {

@@ -32,5 +32,8 @@ describe('npm run bench -- --quick', () => {
     expect(value('one-day / full-scan files')).toBe(0.2); // 1 of 5 days
     expect(value('API calls, daily run, cold cache')).toBe(199);
     expect(value('API calls, daily run, warm cache')).toBeLessThanOrEqual(25);
+    // The JSON floor is measured on the 10× objects and compared with the transformer's rate.
+    expect(value('10×: JSON.parse + JSON.stringify')).toBeGreaterThan(0);
+    expect(value('10×: transform / JSON floor')).toBeGreaterThan(0);
   }, 180_000);
 });
