@@ -16,6 +16,15 @@ describe('the demo chart', () => {
     expect(new DemoCatalog().chart(date)).toEqual(chart);
   });
 
+  it('keeps a few charts in memory, not every chart of a long generation, and recomputes one asked for again', () => {
+    const catalog = new DemoCatalog('us');
+    const first = catalog.chart('2025-01-01');
+    for (let d = 2; d <= 40; d++) catalog.chart(`2025-02-${String((d % 28) + 1).padStart(2, '0')}`);
+    expect(catalog.chartsHeld).toBeLessThanOrEqual(8);
+    expect(catalog.chart('2025-01-01')).toEqual(first);
+    expect(catalog.chart('2025-01-01')).toEqual(new DemoCatalog('us').chart('2025-01-01'));
+  });
+
   it('has 200 contiguous ranks with streams falling down the chart', () => {
     expect(chart.map((r) => r.position)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     for (let i = 1; i < chart.length; i++)

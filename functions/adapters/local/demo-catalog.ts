@@ -280,6 +280,9 @@ export interface DemoChartRow {
 /** Published position of natural rank i (0-based): the songs from the local file's position down move one lower. */
 const published = (i: number): number => (i + 1 < DEMO_LOCAL_FILE_POSITION ? i + 1 : i + 2);
 
+/** Published charts a catalog keeps in memory. */
+const PUBLISHED_KEPT = 8;
+
 export class DemoCatalog {
   /** 0 for the global chart; regional charts (`us`, `au`…) reorder the same songs. */
   private readonly salt: number;
@@ -290,6 +293,7 @@ export class DemoCatalog {
 
   private readonly charts = new Map<number, readonly number[]>();
   private readonly ranks = new Map<number, ReadonlyMap<number, number>>();
+  /** The last PUBLISHED_KEPT charts asked for: a chart is asked for several times in a run, not over years. */
   private readonly published = new Map<string, DemoChartRow[]>();
 
   /** Pool track → rank (0-based) on the chart of `day`. */
@@ -350,7 +354,15 @@ export class DemoCatalog {
     if (cached) return cached;
     const rows = this.computeChart(date);
     this.published.set(date, rows);
+    // Bounded, so that generating years of charts does not keep them all (a chart asked for again is recomputed).
+    if (this.published.size > PUBLISHED_KEPT)
+      this.published.delete(this.published.keys().next().value as string);
     return rows;
+  }
+
+  /** How many published charts are held in memory (at most PUBLISHED_KEPT). */
+  get chartsHeld(): number {
+    return this.published.size;
   }
 
   private computeChart(date: string): DemoChartRow[] {
