@@ -1,16 +1,24 @@
-// Checker Lambda: EventBridge schedule (daily 17:00 UTC, an hour after the extractor) → data-quality checks in
-// Athena over the last CHECK_DAYS chart dates → the report in the log, its counts as metrics.
+// Checker Lambda: two EventBridge schedules → data-quality checks in Athena → the report in the log, its counts as
+// metrics. Daily (17:00 UTC, an hour after the extractor): the last CHECK_DAYS chart dates and every date waiting
+// for a check. Hourly (`checks: "pending"`): only the dates the transformer wrote since the last check, if any.
 import type { ScheduledEvent } from 'aws-lambda';
 import { loadConfig } from '../config.js';
 import { systemClock } from '../ports.js';
-import { athenaEngine, jsonLogger } from '../adapters/aws/dependencies.js';
+import { athenaEngine, jsonLogger, s3Storage } from '../adapters/aws/dependencies.js';
 import { emitMetrics } from '../adapters/aws/metrics.js';
-import { runDailyChecks } from './daily.js';
+import { clearPending, firstDates, listPending } from '../core/pending-checks.js';
+import { runScheduledChecks } from './scheduled.js';
 import { checkMetrics } from './metrics.js';
 
 const config = loadConfig();
 const logger = jsonLogger();
 const engine = athenaEngine(config);
+const storage = s3Storage(config);
+
+/** Pending chart dates one run checks at most (a year of a backfill takes a few minutes of Athena). */
+const MAX_PENDING_DATES_PER_RUN = 366;
+
+export type CheckEvent = Partial<ScheduledEvent> & { readonly checks?: 'daily' | 'pending' };
 
 /**
  * Success: the checks ran; the report is logged and FailedChecks, PreviousRankMismatches and ChartDaysChecked are
@@ -19,10 +27,23 @@ const engine = athenaEngine(config);
  * permissions), so Lambda retries the event and then sends it to the dead-letter queue; no metric is emitted, which
  * the FailedChecks alarm also treats as a failure.
  */
-export const handler = async (event: Partial<ScheduledEvent>): Promise<void> => {
+export const handler = async (event: CheckEvent): Promise<void> => {
   const today = (event.time ?? systemClock.now().toISOString()).slice(0, 10);
-  const report = await runDailyChecks(engine, { today, days: config.checkDays });
+  // Bounded, so that a run over a backfill's history stays well inside the timeout; the rest waits an hour.
+  const pending = firstDates(await listPending(storage), MAX_PENDING_DATES_PER_RUN);
+  const hourly = event.checks === 'pending';
+  if (hourly && pending.dates.length === 0) {
+    logger.info('no chart dates waiting for a check', { today });
+    return;
+  }
+  const report = await runScheduledChecks(engine, { today, days: hourly ? 0 : config.checkDays, pending });
   const metrics = checkMetrics(report);
-  (report.ok ? logger.info : logger.warn)('checks finished', { ...report, metrics });
+  (report.ok ? logger.info : logger.warn)('checks finished', {
+    ...report,
+    metrics,
+    pendingDates: pending.dates.length,
+  });
   emitMetrics('check', metrics);
+  // Only the markers listed before the checks: a date transformed meanwhile stays pending for the next run.
+  await clearPending(storage, pending);
 };

@@ -13,6 +13,8 @@ import type { BackfillProgress } from '../core/backfill.js';
 import { formatCsv, formatFigures, formatJson, formatTable } from './format.js';
 import { chartCommand } from './plot.js';
 import { formatCheckReport, runChecks } from '../core/checks.js';
+import { checkPending, clearPending, listPending } from '../core/pending-checks.js';
+import { FolderStorage } from '../adapters/local/folder-storage.js';
 import { defaultTokenFile, login, readStoredRefreshToken } from './login.js';
 import { DEFAULT_CRON, parseCron, runSchedule } from './schedule.js';
 
@@ -24,7 +26,9 @@ Usage:
   spotify-etl query "<SQL>" [--format table|json|csv]
   spotify-etl validate <file.ndjson>         check raw records against schemas/
   spotify-etl backfill <folder|glob> [--force]   many Charts CSVs: resumable, idempotent
-  spotify-etl check [--date D | --from D --to D] [--format json]   data-quality checks; exit 1 on failure
+  spotify-etl check [--date D | --from D --to D | --pending] [--format json]
+                                             data-quality checks; exit 1 on failure. --pending: the chart
+                                             dates written since the last \`check --pending\` (after a backfill)
   spotify-etl chart "<song or artist>" [--chart <chart_id>] [--from D] [--to D] [--svg <file.svg>]
                                              rank history of up to 5 matching songs (terminal plot, SVG)
   spotify-etl login [--port 8888]            authorize a Spotify user (PKCE); stores the refresh token (0600)
@@ -147,6 +151,7 @@ export async function main(
       width: { type: 'string' },
       height: { type: 'string' },
       'max-age-days': { type: 'string' },
+      pending: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -223,12 +228,29 @@ export async function main(
       return t.failedObjects.length > 0 ? 1 : 0;
     }
     case 'check': {
-      if (values.date && (values.from || values.to)) {
-        throw new EtlError('Give either --date or --from/--to, not both.');
+      if ([values.date, values.from || values.to, values.pending].filter(Boolean).length > 1) {
+        throw new EtlError('Give one of --date, --from/--to or --pending.');
       }
       const maxAge = values['max-age-days'];
       const engine = await LakeQueryEngine.open(config.lakeRoot);
       try {
+        if (values.pending) {
+          const storage = new FolderStorage(config.lakeRoot);
+          const pending = await listPending(storage);
+          if (pending.dates.length === 0) {
+            out(
+              'No chart dates are waiting for a check: every date written has been checked with --pending.',
+            );
+            return 0;
+          }
+          const report = await checkPending(engine, pending, {
+            today: systemClock.now().toISOString().slice(0, 10),
+          });
+          out(values.format === 'json' ? JSON.stringify(report, null, 2) : formatCheckReport(report));
+          // Checked, passed or not: the report is the answer. A date fixed later is checked again with --date.
+          await clearPending(storage, pending);
+          return report.ok ? 0 : 1;
+        }
         const report = await runChecks(engine, {
           today: systemClock.now().toISOString().slice(0, 10),
           ...(values.date ? { from: values.date, to: values.date } : {}),

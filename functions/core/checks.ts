@@ -123,13 +123,16 @@ interface Issue {
   readonly count?: number;
 }
 
+/** At most MAX_DETAILS lines, the last saying how many more there were. */
+export function capDetails(lines: readonly string[]): readonly string[] {
+  return lines.length <= MAX_DETAILS
+    ? lines
+    : [...lines.slice(0, MAX_DETAILS - 1), `… and ${lines.length - MAX_DETAILS + 1} more`];
+}
+
 function result(name: CheckName, issues: readonly Issue[]): CheckResult {
   const failures = issues.reduce((n, i) => n + (i.count ?? 1), 0);
-  const lines = issues.map((i) => i.line);
-  const details =
-    lines.length <= MAX_DETAILS
-      ? lines
-      : [...lines.slice(0, MAX_DETAILS - 1), `… and ${lines.length - MAX_DETAILS + 1} more`];
+  const details = capDetails(issues.map((i) => i.line));
   const notes = issues.filter((i) => i.count === 0).length;
   return { name, ok: failures === 0, failures, notes, details };
 }

@@ -8,6 +8,8 @@ export const PROCESSED = `${ROOT}/raw_data/processed/`;
 export const REJECTED = `${ROOT}/raw_data/rejected/`;
 export const TRANSFORMED = `${ROOT}/transformed_data/`;
 export const CACHE = `${ROOT}/cache/`;
+/** Chart dates written and not yet checked: `<date>/<raw object name>`, one empty object per transform. */
+export const CHECKS_PENDING = `${ROOT}/checks/pending/`;
 export const TABLES = ['album_data', 'artist_data', 'song_data'] as const;
 export type TableName = (typeof TABLES)[number];
 

@@ -23,6 +23,7 @@ import {
   partitionPrefix,
 } from './lake.js';
 import { mapLimit } from './limit.js';
+import { markPending } from './pending-checks.js';
 import type { AlbumRow, ArtistRow, RawTrackRecord } from './spotify-types.js';
 
 export interface TransformDeps {
@@ -246,6 +247,8 @@ async function readRawObject(key: string, chunks: AsyncIterable<Uint8Array>): Pr
 }
 
 interface WriteResult {
+  /** Chart dates this object wrote files for. */
+  readonly dates: Set<string>;
   rowsWritten: number;
   duplicates: number;
   albumRows: number;
@@ -259,6 +262,7 @@ interface WriteResult {
  */
 async function writeGroups(key: string, groups: readonly Group[], storage: Storage): Promise<WriteResult> {
   const result: WriteResult = {
+    dates: new Set(),
     rowsWritten: 0,
     duplicates: 0,
     albumRows: 0,
@@ -347,6 +351,7 @@ async function writeGroup(
     await storage.put(outKey, body, 'application/x-ndjson');
     (await partition(table, group.date)).add(outKey);
     result.filesWritten.push(outKey);
+    result.dates.add(group.date);
   }
   // Written first, deleted after: a crash in between leaves a duplicate that the retry removes, never a loss.
   for (const table of TABLES) {
@@ -386,11 +391,13 @@ async function writeObject(object: ReadObject, deps: TransformDeps): Promise<Obj
   const { storage } = deps;
   const { key, processedKey } = object;
   const { groups, rejectedLines, linesIn, duplicates: duplicateLines } = object.read;
-  const { rowsWritten, duplicates, albumRows, artistRows, filesWritten } = await writeGroups(
+  const { rowsWritten, duplicates, albumRows, artistRows, filesWritten, dates } = await writeGroups(
     key,
     groups,
     storage,
   );
+  // Before the move: a crash in between retries the object, which writes the same markers again.
+  await markPending(storage, dates, key);
   let rejectedKey: string | undefined;
   if (rejectedLines.length > 0) {
     rejectedKey = `${REJECTED}${baseName(key).replace(/\.gz$/, '')}.rejected.ndjson`;

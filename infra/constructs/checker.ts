@@ -1,12 +1,14 @@
-// The checker: a daily EventBridge Scheduler schedule, an hour after the extractor, invokes it; it runs the
-// data-quality checks (functions/core/checks.ts) in Athena over the last chart dates and reports them as metrics.
+// The checker: EventBridge Scheduler invokes it daily, an hour after the extractor (the last chart dates and every
+// date waiting for a check), and hourly (only the chart dates the transformer wrote since the last check, which is
+// how a backfill's history gets checked); it runs the data-quality checks (functions/core/checks.ts) in Athena and
+// reports them as metrics.
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as athena from 'aws-cdk-lib/aws-athena';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
-import { TABLES, TRANSFORMED } from '../../functions/core/lake.js';
+import { CHECKS_PENDING, TABLES, TRANSFORMED } from '../../functions/core/lake.js';
 import { ATHENA_RESULTS, type DataLake } from './data-lake.js';
 import { dailySchedule } from './daily-schedule.js';
 import { EtlFunction, handlerMetric } from './etl-function.js';
@@ -25,6 +27,7 @@ export class Checker extends Construct implements MonitoredComponent {
   readonly title = 'Checker (Athena data-quality checks of the last chart dates)';
   readonly fn: EtlFunction['fn'];
   readonly schedule: scheduler.Schedule;
+  readonly pendingSchedule: scheduler.Schedule;
   readonly alarms: cloudwatch.Alarm[];
   readonly widgets: cloudwatch.IWidget[];
 
@@ -37,6 +40,7 @@ export class Checker extends Construct implements MonitoredComponent {
       entry: 'functions/check/handler.ts',
       description: 'spotify-etl checker',
       environment: {
+        DATA_BUCKET: lake.bucket.bucketName,
         ATHENA_WORKGROUP: workgroup.ref,
         GLUE_DATABASE: catalog.database.databaseName,
       },
@@ -74,7 +78,9 @@ export class Checker extends Construct implements MonitoredComponent {
     lake.grantPrefixes(this.fn, {
       read: [TRANSFORMED, ATHENA_RESULTS],
       write: [ATHENA_RESULTS],
-      list: [TRANSFORMED, ATHENA_RESULTS],
+      // checks/pending/: the markers of the chart dates to check, deleted once checked.
+      delete: [CHECKS_PENDING],
+      list: [TRANSFORMED, ATHENA_RESULTS, CHECKS_PENDING],
     });
     // Athena asks for the results bucket's region before writing there; the action reveals nothing else.
     this.fn.addToRolePolicy(
@@ -88,6 +94,14 @@ export class Checker extends Construct implements MonitoredComponent {
       deadLetterQueue: fn.deadLetterQueue,
       expression: props.scheduleExpression,
       description: 'Daily data-quality checks of the last chart dates (Athena)',
+    });
+    // Hourly: a run with nothing pending lists one prefix and stops, without Athena.
+    this.pendingSchedule = dailySchedule(new Construct(this, 'Pending'), {
+      fn: this.fn,
+      deadLetterQueue: fn.deadLetterQueue,
+      expression: 'rate(1 hour)',
+      description: 'Data-quality checks of the chart dates transformed since the last check (Athena)',
+      input: { checks: 'pending' },
     });
 
     // The handler reports in Embedded Metric Format (namespace SpotifyEtl, dimension Function=check), once a day.

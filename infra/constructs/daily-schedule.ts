@@ -15,6 +15,8 @@ export interface DailyScheduleProps {
   /** An EventBridge Scheduler expression, evaluated in UTC. */
   readonly expression: string;
   readonly description: string;
+  /** More fields of the invocation's input, next to the scheduled time. */
+  readonly input?: Readonly<Record<string, string>>;
 }
 
 export function dailySchedule(scope: Construct, props: DailyScheduleProps): scheduler.Schedule {
@@ -42,6 +44,7 @@ export function dailySchedule(scope: Construct, props: DailyScheduleProps): sche
         'detail-type': 'Scheduled Event',
         id: scheduler.ContextAttribute.executionId,
         time: scheduler.ContextAttribute.scheduledTime,
+        ...props.input,
       }),
     }),
   });

@@ -5,7 +5,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
-import { PROCESSED, REJECTED, TO_PROCESS, TRANSFORMED } from '../../functions/core/lake.js';
+import { PROCESSED, REJECTED, TO_PROCESS, TRANSFORMED, CHECKS_PENDING } from '../../functions/core/lake.js';
 import type { DataLake } from './data-lake.js';
 import { EtlFunction, handlerMetric } from './etl-function.js';
 import type { MonitoredComponent } from './monitoring.js';
@@ -40,7 +40,8 @@ export class Transformer extends Construct implements MonitoredComponent {
 
     lake.grantPrefixes(this.fn, {
       read: [TO_PROCESS, TRANSFORMED],
-      write: [PROCESSED, REJECTED, TRANSFORMED],
+      // checks/pending/: the chart dates it wrote, for the checker.
+      write: [PROCESSED, REJECTED, TRANSFORMED, CHECKS_PENDING],
       delete: [TO_PROCESS, TRANSFORMED],
       list: [TO_PROCESS, PROCESSED, TRANSFORMED],
     });

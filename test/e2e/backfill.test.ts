@@ -7,6 +7,8 @@ import { LakeQueryEngine } from '../../functions/adapters/local/duckdb-query.js'
 import { backfillLocal } from '../../functions/cli/local-runtime.js';
 import { loadConfig } from '../../functions/config.js';
 import { BACKFILL_DONE } from '../../functions/core/backfill.js';
+import type { CheckReport } from '../../functions/core/checks.js';
+import { main } from '../../functions/cli/main.js';
 import { silentLogger, systemClock } from '../../functions/ports.js';
 import { repoRoot, tempDir } from '../helpers/paths.js';
 
@@ -93,6 +95,25 @@ describe('spotify-etl backfill', () => {
       engine.close();
     }
   });
+
+  it('leaves every chart date it wrote for `check --pending`, which checks them all once', async () => {
+    const lines: string[] = [];
+    const code = await main(['check', '--pending', '--lake', clean, '--format', 'json'], (s) =>
+      lines.push(s),
+    );
+    const report = JSON.parse(lines.join('\n')) as CheckReport;
+    expect(report.range).toEqual({ from: '2025-03-01', to: '2025-03-30' });
+    expect(report.checked).toEqual({
+      chartDays: REGIONS.length * DAYS,
+      songRows: REGIONS.length * DAYS * 200,
+    });
+    expect(report.checks.map((c) => c.name)).not.toContain('freshness'); // history, not today's run
+    expect(code).toBe(0);
+
+    const again: string[] = [];
+    expect(await main(['check', '--pending', '--lake', clean], (s) => again.push(s))).toBe(0);
+    expect(again.join('\n')).toMatch(/No chart dates are waiting for a check/);
+  }, 60_000);
 
   it('skips every file on a re-run and changes nothing', async () => {
     const again = await run(clean);

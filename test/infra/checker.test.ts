@@ -1,7 +1,15 @@
 // The checker in the synthesized stack: its schedule an hour after the extractor, a role that can query the lake
 // through Athena and nothing more, and the FailedChecks alarm that also fires when the checker goes quiet.
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { CACHE, INBOX, PROCESSED, REJECTED, TO_PROCESS, TRANSFORMED } from '../../functions/core/lake.js';
+import {
+  CACHE,
+  CHECKS_PENDING,
+  INBOX,
+  PROCESSED,
+  REJECTED,
+  TO_PROCESS,
+  TRANSFORMED,
+} from '../../functions/core/lake.js';
 import { ConfigError } from '../../functions/errors.js';
 import { ATHENA_RESULTS } from '../../infra/constructs/data-lake.js';
 import { checkScheduleFor, DEFAULT_SETTINGS, settingsFromContext } from '../../infra/settings.js';
@@ -59,18 +67,36 @@ describe('checker function', () => {
       Timeout: 600,
     });
     expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toEqual({
+      DATA_BUCKET: { Ref: logicalId('AWS::S3::Bucket', 'DataLakeData') },
       ATHENA_WORKGROUP: { Ref: logicalId('AWS::Athena::WorkGroup', 'Queries') },
       GLUE_DATABASE: { Ref: logicalId('AWS::Glue::Database', 'Catalog') },
       NODE_OPTIONS: '--enable-source-maps',
     });
   });
 
-  it('is invoked daily at 17:00 UTC, an hour after the extractor, with the scheduled time as input', () => {
+  const checkerSchedules = () => {
     const [fnId] = checkerFunction();
-    const schedules = resources('AWS::Scheduler::Schedule').filter(
+    return resources('AWS::Scheduler::Schedule').filter(
       ([, s]) =>
         JSON.stringify((s.Properties.Target as { Arn: unknown }).Arn) ===
         JSON.stringify({ 'Fn::GetAtt': [fnId, 'Arn'] }),
+    );
+  };
+  const inputOf = (schedule: Resource) =>
+    JSON.parse((schedule.Properties.Target as { Input: string }).Input) as Record<string, unknown>;
+
+  it('is invoked hourly for the chart dates waiting for a check (a backfill’s history among them)', () => {
+    const hourly = checkerSchedules().filter(([, s]) => s.Properties.ScheduleExpression === 'rate(1 hour)');
+    expect(hourly).toHaveLength(1);
+    expect(inputOf(hourly[0]![1])).toMatchObject({
+      checks: 'pending',
+      time: '<aws.scheduler.scheduled-time>',
+    });
+  });
+
+  it('is invoked daily at 17:00 UTC, an hour after the extractor, with the scheduled time as input', () => {
+    const schedules = checkerSchedules().filter(
+      ([, s]) => s.Properties.ScheduleExpression !== 'rate(1 hour)',
     );
     expect(schedules).toHaveLength(1);
     const [, schedule] = schedules[0]!;
@@ -84,11 +110,8 @@ describe('checker function', () => {
         },
       },
     });
-    const input = JSON.parse((schedule.Properties.Target as { Input: string }).Input) as Record<
-      string,
-      unknown
-    >;
-    expect(input).toMatchObject({ time: '<aws.scheduler.scheduled-time>' });
+    expect(inputOf(schedule)).toMatchObject({ time: '<aws.scheduler.scheduled-time>' });
+    expect(inputOf(schedule).checks).toBeUndefined();
   });
 });
 
@@ -126,7 +149,7 @@ describe('checker IAM: Athena over the lake tables, nothing else', () => {
     expect(targets.join()).not.toMatch(/rawtrackrecords|\*/i);
   });
 
-  it('reads transformed_data/ and the Athena results, writes only the results, deletes nothing', () => {
+  it('reads transformed_data/ and the Athena results, writes only the results, deletes only the check markers', () => {
     const s3 = checkerStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
     const resourcesFor = (action: string) =>
       sorted(
@@ -136,11 +159,12 @@ describe('checker IAM: Athena over the lake tables, nothing else', () => {
       sorted([objectsArn(TRANSFORMED), objectsArn(ATHENA_RESULTS)]),
     );
     expect(resourcesFor('s3:PutObject')).toEqual(sorted([objectsArn(ATHENA_RESULTS)]));
+    expect(resourcesFor('s3:DeleteObject')).toEqual(sorted([objectsArn(CHECKS_PENDING)]));
     expect(s3.find((s) => s.Action === 's3:ListBucket')?.Condition).toEqual({
-      StringLike: { 's3:prefix': [`${TRANSFORMED}*`, `${ATHENA_RESULTS}*`] },
+      StringLike: { 's3:prefix': [`${TRANSFORMED}*`, `${ATHENA_RESULTS}*`, `${CHECKS_PENDING}*`] },
     });
     expect(sorted(s3.flatMap(actionsOf))).toEqual(
-      sorted(['s3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:PutObject']),
+      sorted(['s3:DeleteObject', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:PutObject']),
     );
     const text = JSON.stringify(s3);
     for (const prefix of [INBOX, CACHE, TO_PROCESS, PROCESSED, REJECTED]) expect(text).not.toContain(prefix);
@@ -240,7 +264,7 @@ describe('checkScheduleExpression', () => {
         .sort();
     expect(
       expressions(synthesize({ scheduleExpression: 'cron(30 6 * * ? *)' }, { bundle: false }).template),
-    ).toEqual(['cron(30 6 * * ? *)', 'cron(30 7 * * ? *)']);
+    ).toEqual(['cron(30 6 * * ? *)', 'cron(30 7 * * ? *)', 'rate(1 hour)']);
     const given = synthesize({ checkScheduleExpression: 'cron(0 20 * * ? *)' }, { bundle: false }).template;
     given.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 20 * * ? *)',

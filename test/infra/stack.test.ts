@@ -8,6 +8,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
   CACHE,
+  CHECKS_PENDING,
   INBOX,
   PROCESSED,
   REJECTED,
@@ -310,11 +311,12 @@ describe('schedule', () => {
     t.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 6 * * ? *)' });
   });
 
-  it('has two schedules: the extractor’s and the checker’s an hour later', () => {
+  it('has three schedules: the extractor’s, the checker’s an hour later, and the checker’s hourly one', () => {
     const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as Resource[];
     expect(schedules.map((s) => s.Properties.ScheduleExpression).sort()).toEqual([
       'cron(0 16 * * ? *)',
       'cron(0 17 * * ? *)',
+      'rate(1 hour)',
     ]);
   });
 });
@@ -402,7 +404,7 @@ describe('IAM: least privilege by prefix', () => {
     expect(JSON.stringify(statements)).not.toContain(TRANSFORMED);
   });
 
-  it('lets the transformer read to_process/, write processed/ rejected/ and transformed_data/, never the inbox', () => {
+  it('lets the transformer read to_process/, write processed/ rejected/ transformed_data/ and check markers, never the inbox', () => {
     const statements = s3Statements('spotify-etl transformer');
     expect(resourcesFor(statements, 's3:GetObject')).toEqual(
       sorted([objectsArn(TO_PROCESS), objectsArn(TRANSFORMED)]),
@@ -411,7 +413,12 @@ describe('IAM: least privilege by prefix', () => {
       sorted([objectsArn(TO_PROCESS), objectsArn(TRANSFORMED)]),
     );
     expect(resourcesFor(statements, 's3:PutObject')).toEqual(
-      sorted([objectsArn(PROCESSED), objectsArn(REJECTED), objectsArn(TRANSFORMED)]),
+      sorted([
+        objectsArn(PROCESSED),
+        objectsArn(REJECTED),
+        objectsArn(TRANSFORMED),
+        objectsArn(CHECKS_PENDING),
+      ]),
     );
     expect(statements.find((s) => s.Action === 's3:ListBucket')?.Condition).toEqual({
       StringLike: { 's3:prefix': [`${TO_PROCESS}*`, `${PROCESSED}*`, `${TRANSFORMED}*`] },

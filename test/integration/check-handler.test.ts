@@ -1,5 +1,6 @@
-// The checker Lambda handler end to end against a mocked Athena (no local Athena exists): canned results per
-// check query, the report in the log, the EMF line, and throwing only when the checks cannot run at all.
+// The checker Lambda handler end to end against a mocked Athena (no local Athena exists) and s3rver for the
+// markers of the chart dates waiting for a check: canned results per check query, the report in the log, the EMF
+// line, and throwing only when the checks cannot run at all.
 import { jest } from '@jest/globals';
 import {
   AthenaClient,
@@ -9,7 +10,12 @@ import {
 } from '@aws-sdk/client-athena';
 import type { ColumnInfo, GetQueryResultsOutput } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ChecksCannotRun, ENGINE_PROBE_SQL } from '../../functions/check/daily.js';
+import { ChecksCannotRun, ENGINE_PROBE_SQL } from '../../functions/check/scheduled.js';
+import { s3Storage } from '../../functions/adapters/aws/dependencies.js';
+import { loadConfig } from '../../functions/config.js';
+import { listPending, markPending } from '../../functions/core/pending-checks.js';
+import { startS3rver, type RunningS3rver } from '../helpers/s3rver.js';
+import { tempDir } from '../helpers/paths.js';
 
 const athena = mockClient(AthenaClient);
 const saved = { ...process.env };
@@ -45,18 +51,32 @@ function serve(canned: readonly (readonly [marker: string, result: GetQueryResul
 }
 
 /** Runs the handler with the engine's poll sleeps on fake timers, and returns what it wrote to stdout. */
-async function invoke(time: string): Promise<{ lines: Record<string, unknown>[]; error?: unknown }> {
+async function invoke(
+  time: string,
+  checks?: 'daily' | 'pending',
+): Promise<{ lines: Record<string, unknown>[]; error?: unknown }> {
   const { handler } = await import('../../functions/check/handler.js');
   const written: string[] = [];
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     written.push(String(chunk));
     return true;
   });
-  jest.useFakeTimers();
+  // Only the timers: the clock stays real, or the S3 requests signed late in a run would be "too skewed".
+  jest.useFakeTimers({
+    doNotFake: [
+      'Date',
+      'hrtime',
+      'performance',
+      'nextTick',
+      'setImmediate',
+      'clearImmediate',
+      'queueMicrotask',
+    ],
+  });
   let error: unknown;
   try {
     let settled = false;
-    const run = handler({ time }).then(
+    const run = handler({ time, ...(checks ? { checks } : {}) }).then(
       () => void (settled = true),
       (e: unknown) => void ((error = e), (settled = true)),
     );
@@ -72,22 +92,47 @@ async function invoke(time: string): Promise<{ lines: Record<string, unknown>[];
 
 const emf = (lines: Record<string, unknown>[]) => lines.filter((l) => '_aws' in l);
 
-beforeAll(() => {
+let s3: RunningS3rver;
+const BUCKET = 'spotify-etl-check-test';
+const RAW = 'top_200_global/raw_data/to_process/2026/11/27/16/raw-1';
+
+beforeAll(async () => {
+  s3 = await startS3rver({
+    address: '127.0.0.1',
+    port: 0,
+    directory: await tempDir('s3rver-check-'),
+    silent: true,
+    configureBuckets: [{ name: BUCKET }],
+  });
   Object.assign(process.env, {
     AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    DATA_BUCKET: BUCKET,
+    S3_ENDPOINT: s3.endpoint,
     ATHENA_WORKGROUP: 'spotify-etl',
     GLUE_DATABASE: 'spotify_etl',
   });
   delete process.env.CHECK_DAYS;
 });
 
-afterAll(() => {
+afterAll(async () => {
   process.env = saved;
+  await s3.stop();
 });
 
 beforeEach(() => athena.reset());
+
+/** The lake's markers in s3rver (the handler's own adapter, built the same way). */
+const lake = () => s3Storage(loadConfig());
+
+/** The date ranges the checks covered: each range's closing count query names it. */
+const rangesQueried = (): string[] =>
+  athena
+    .commandCalls(StartQueryExecutionCommand)
+    .map((c) => c.args[0].input.QueryString ?? '')
+    .filter((q) => q.includes('AS chart_days'))
+    .map((q) => /BETWEEN DATE '([\d-]+)' AND DATE '([\d-]+)'/.exec(q)?.slice(1).join('..') ?? '');
 
 describe('checker handler', () => {
   it('checks the 3 chart dates up to the scheduled date in Athena and emits the counts; mismatches do not throw', async () => {
@@ -177,6 +222,57 @@ describe('checker handler', () => {
       'global-daily 2026-11-26: rank 199 missing',
     ]);
     expect(emf(lines)).toEqual([expect.objectContaining({ FailedChecks: 1, PreviousRankMismatches: 0 })]);
+  });
+
+  it('hourly: with no chart date waiting, stops after one listing, without Athena and without a metric', async () => {
+    serve([]);
+    const { lines, error } = await invoke('2026-11-27T18:00:00Z', 'pending');
+    expect(error).toBeUndefined();
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+    expect(lines.map((l) => l.message)).toEqual(['no chart dates waiting for a check']);
+    expect(emf(lines)).toEqual([]);
+  });
+
+  it('hourly: checks the dates the transformer marked (a backfill from 2021), without freshness, then clears them', async () => {
+    serve([]);
+    await markPending(lake(), ['2021-03-01', '2021-03-02', '2021-06-30'], RAW);
+
+    const { lines, error } = await invoke('2026-11-27T18:00:00Z', 'pending');
+
+    expect(error).toBeUndefined();
+    expect(rangesQueried()).toEqual(['2021-03-01..2021-03-02', '2021-06-30..2021-06-30']);
+    const queries = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString);
+    expect(queries.some((q) => q?.includes('max(snapshot_date) AS latest'))).toBe(false); // no freshness
+    expect(lines.find((l) => l.message === 'checks finished')).toMatchObject({
+      ok: true,
+      range: { from: '2021-03-01', to: '2021-06-30' },
+      pendingDates: 3,
+    });
+    expect(emf(lines)).toEqual([expect.objectContaining({ FailedChecks: 0 })]);
+    expect((await listPending(lake())).dates).toEqual([]);
+  });
+
+  it('daily: checks the last 3 dates with freshness and the waiting dates, in one report and one metric', async () => {
+    serve([['max(snapshot_date) AS latest', page([{ Name: 'latest', Type: 'date' }], [['2026-11-27']])]]);
+    await markPending(lake(), ['2024-02-05'], RAW);
+
+    const { lines } = await invoke('2026-11-27T17:00:00Z');
+
+    expect(rangesQueried()).toEqual(['2024-02-05..2024-02-05', '2026-11-25..2026-11-27']);
+    expect(lines.find((l) => l.message === 'checks finished')).toMatchObject({
+      range: { from: '2024-02-05', to: '2026-11-27' },
+    });
+    expect(emf(lines)).toHaveLength(1);
+    expect((await listPending(lake())).dates).toEqual([]);
+  });
+
+  it('keeps the waiting dates when the checks cannot run, so that the retry checks them', async () => {
+    athena.on(StartQueryExecutionCommand).rejects(new Error('AccessDeniedException'));
+    await markPending(lake(), ['2021-03-01'], RAW);
+    const { error } = await invoke('2026-11-27T18:00:00Z', 'pending');
+    expect(error).toBeInstanceOf(ChecksCannotRun);
+    expect((await listPending(lake())).dates).toEqual(['2021-03-01']);
+    await lake().delete((await listPending(lake())).keys[0] ?? '');
   });
 
   it('throws, and emits nothing, when Athena refuses the first query (so Lambda retries, then dead-letters)', async () => {

@@ -1,8 +1,8 @@
-// The checker's domain side: which report counts become metrics, the EMF line they make, and the daily run that
-// throws only when nothing can run.
+// The checker's domain side: which report counts become metrics, the EMF line they make, and the scheduled runs
+// that throw only when nothing can run.
 import { LakeQueryEngine } from '../../functions/adapters/local/duckdb-query.js';
 import { emfDocument } from '../../functions/adapters/aws/metrics.js';
-import { ChecksCannotRun, ENGINE_PROBE_SQL, runDailyChecks } from '../../functions/check/daily.js';
+import { ChecksCannotRun, ENGINE_PROBE_SQL, runScheduledChecks } from '../../functions/check/scheduled.js';
 import { checkMetrics } from '../../functions/check/metrics.js';
 import {
   runChecks,
@@ -113,20 +113,50 @@ describe('checkMetrics', () => {
   });
 });
 
-describe('runDailyChecks', () => {
+const NONE_PENDING = { dates: [], keys: [] };
+
+describe('runScheduledChecks', () => {
   it('probes the engine first, then checks the last `days` chart dates up to today, freshness included', async () => {
     const engine = emptyEngine();
-    const result = await runDailyChecks(engine, { today: '2026-11-27', days: 3 });
+    const result = await runScheduledChecks(engine, { today: '2026-11-27', days: 3, pending: NONE_PENDING });
     expect(engine.sql[0]).toBe(ENGINE_PROBE_SQL);
     expect(result.range).toEqual({ from: '2026-11-25', to: '2026-11-27' });
     expect(result.checks.map((c) => c.name)).toContain('freshness');
   });
 
   it('returns failed checks instead of throwing (here: an empty lake has no recent chart date)', async () => {
-    const result = await runDailyChecks(emptyEngine(), { today: '2026-11-27', days: 1 });
+    const result = await runScheduledChecks(emptyEngine(), {
+      today: '2026-11-27',
+      days: 1,
+      pending: NONE_PENDING,
+    });
     expect(result.range).toEqual({ from: '2026-11-27', to: '2026-11-27' });
     expect(result.ok).toBe(false);
     expect(checkMetrics(result)).toMatchObject({ FailedChecks: 1 });
+  });
+
+  it('checks the pending dates as ranges without freshness, and the last days with it, in one report', async () => {
+    const engine = emptyEngine();
+    const pending = { dates: ['2021-03-01', '2021-03-02', '2026-11-20'], keys: [] };
+    const result = await runScheduledChecks(engine, { today: '2026-11-27', days: 3, pending });
+    // Each range's closing count query names the range it checked.
+    const ranges = engine.sql
+      .filter((q) => q.includes('AS chart_days'))
+      .map((q) => /snapshot_date BETWEEN DATE '([\d-]+)' AND DATE '([\d-]+)'/.exec(q)?.slice(1).join('..'))
+      .filter((r): r is string => r !== undefined);
+    expect(new Set(ranges)).toEqual(
+      new Set(['2021-03-01..2021-03-02', '2026-11-20..2026-11-20', '2026-11-25..2026-11-27']),
+    );
+    expect(result.range).toEqual({ from: '2021-03-01', to: '2026-11-27' });
+    expect(result.checks.filter((c) => c.name === 'freshness')).toHaveLength(1);
+  });
+
+  it('checks only the pending dates when days is 0 (the hourly run): no freshness', async () => {
+    const pending = { dates: ['2024-02-05'], keys: [] };
+    const result = await runScheduledChecks(emptyEngine(), { today: '2026-11-27', days: 0, pending });
+    expect(result.range).toEqual({ from: '2024-02-05', to: '2024-02-05' });
+    expect(result.checks.map((c) => c.name)).not.toContain('freshness');
+    expect(result.ok).toBe(true); // an empty range passes vacuously; freshness is the daily run's job
   });
 
   it('throws ChecksCannotRun, before any check, when the engine cannot answer the probe', async () => {
@@ -137,7 +167,11 @@ describe('runDailyChecks', () => {
         throw new Error('AccessDeniedException: not authorized to perform athena:StartQueryExecution');
       },
     };
-    const error = await runDailyChecks(engine, { today: '2026-11-27', days: 3 }).catch((e: unknown) => e);
+    const error = await runScheduledChecks(engine, {
+      today: '2026-11-27',
+      days: 3,
+      pending: NONE_PENDING,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChecksCannotRun);
     expect((error as ChecksCannotRun).message).toContain('athena:StartQueryExecution');
     expect((error as ChecksCannotRun).hint).toContain('permissions');

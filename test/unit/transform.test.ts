@@ -23,6 +23,7 @@ const CHART = 'regional-global-daily';
 const TO_PROCESS_HOUR = 'top_200_global/raw_data/to_process/2026/11/25/16/';
 const PROCESSED_HOUR = 'top_200_global/raw_data/processed/2026/11/25/16/';
 const TRANSFORMED = 'top_200_global/transformed_data/';
+const CHECKS_PENDING = 'top_200_global/checks/pending/';
 
 interface PlaylistItem {
   readonly added_at: string;
@@ -280,7 +281,13 @@ describe('transformObject', () => {
       `${TRANSFORMED}artist_data/snapshot_date=2026-11-25/${file}`,
       `${TRANSFORMED}song_data/snapshot_date=2026-11-25/${file}`,
     ]);
-    expect(await storage.list('')).toEqual([PROCESSED_HOUR + name, ...report.filesWritten].sort());
+    expect(await storage.list('')).toEqual(
+      [
+        PROCESSED_HOUR + name,
+        ...report.filesWritten,
+        `${CHECKS_PENDING}2026-11-25/${name}`, // the chart date waits for a check
+      ].sort(),
+    );
     expect(report).toMatchObject({ rowsWritten: 2, albumRows: 1, artistRows: 1 });
     expect(await readNdjson(`${partition('album_data', '2026-11-25')}${file}`)).toEqual([
       {
@@ -525,6 +532,20 @@ describe('transformObject', () => {
     expect(report).toMatchObject({ linesIn: 2, rowsWritten: 1, duplicates: 1, rejected: 0 });
     expect((await rowsOf('song_data')).map((r) => r.position).sort()).toEqual([1, 2, 3]);
     expect((await rowsOf('album_data')).map((r) => r.album_id)).toHaveLength(3);
+  });
+
+  it('marks each chart date it wrote as waiting for a check, and no date of a superseded run', async () => {
+    const later = await putRaw('later', [line(rawRecord(1, { run_id: RUN_B, snapshot_date: '2026-11-24' }))]);
+    await transformObject(later, deps());
+    const older = await putRaw('older', [
+      line(rawRecord(1, { snapshot_date: '2026-11-24' })), // run A: superseded by run B on that day
+      line(rawRecord(1)),
+    ]);
+    await transformObject(older, deps());
+    expect(await storage.list(CHECKS_PENDING)).toEqual([
+      `${CHECKS_PENDING}2026-11-24/later`,
+      `${CHECKS_PENDING}2026-11-25/older`,
+    ]);
   });
 
   it('writes the records of two chart dates in one object into two partitions', async () => {

@@ -1,14 +1,18 @@
-// The daily run of the data-quality checks on AWS: the last few chart dates, after making sure the engine answers.
+// The scheduled runs of the data-quality checks on AWS, after making sure the engine answers: daily, the last few
+// chart dates; hourly, the chart dates transformed since the last check (a backfill's history included).
 import { addDays } from '../core/chart.js';
-import { runChecks, type CheckReport, type SqlEngine } from '../core/checks.js';
+import type { CheckReport, SqlEngine } from '../core/checks.js';
+import { checkPending, type PendingChecks } from '../core/pending-checks.js';
 import { TABLES } from '../core/lake.js';
 import { EtlError } from '../errors.js';
 
-export interface DailyCheckOptions {
+export interface ScheduledCheckOptions {
   /** The day the run is for (YYYY-MM-DD, UTC): the scheduled time's date. */
   readonly today: string;
-  /** Chart dates checked, today included. */
+  /** The last chart dates checked, today included, with freshness; 0 for none (the hourly run). */
   readonly days: number;
+  /** Chart dates transformed and not yet checked. */
+  readonly pending: PendingChecks;
 }
 
 /**
@@ -24,10 +28,14 @@ export const ENGINE_PROBE_SQL = TABLES.map(
 export class ChecksCannotRun extends EtlError {}
 
 /**
- * Checks the chart dates today-days+1 … today (freshness included). Failed checks are in the report, never thrown;
- * throws ChecksCannotRun when the engine cannot answer a query that reads no data.
+ * Checks the pending chart dates, and the chart dates today-days+1 … today (freshness included) when days > 0.
+ * Failed checks are in the report, never thrown; throws ChecksCannotRun when the engine cannot answer a query
+ * that reads no data.
  */
-export async function runDailyChecks(engine: SqlEngine, options: DailyCheckOptions): Promise<CheckReport> {
+export async function runScheduledChecks(
+  engine: SqlEngine,
+  options: ScheduledCheckOptions,
+): Promise<CheckReport> {
   try {
     await engine.query(ENGINE_PROBE_SQL);
   } catch (error) {
@@ -39,5 +47,10 @@ export async function runDailyChecks(engine: SqlEngine, options: DailyCheckOptio
       },
     );
   }
-  return runChecks(engine, { today: options.today, from: addDays(options.today, 1 - options.days) });
+  return checkPending(engine, options.pending, {
+    today: options.today,
+    ...(options.days > 0
+      ? { window: { from: addDays(options.today, 1 - options.days), to: options.today } }
+      : {}),
+  });
 }
