@@ -225,6 +225,7 @@ export async function main(
         ['rate', `${(b.entries / Math.max(r.seconds, 0.001)).toFixed(0)} entries/s`],
       ];
       out(formatFigures('backfill', rows));
+      if (t.rowsWritten > 0) out('Check the chart dates it wrote: spotify-etl check --pending');
       return t.failedObjects.length > 0 ? 1 : 0;
     }
     case 'check': {

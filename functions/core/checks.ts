@@ -36,7 +36,10 @@ export interface CheckResult {
 
 export interface CheckReport {
   readonly ok: boolean;
+  /** From the first checked date to the last. */
   readonly range: { readonly from: string; readonly to: string };
+  /** The ranges checked, when there were several (`check --pending`): the days between them were not. */
+  readonly ranges?: readonly { readonly from: string; readonly to: string }[];
   /** What the range held: with 0 chart days every check passes vacuously. */
   readonly checked: { readonly chartDays: number; readonly songRows: number };
   readonly checks: readonly CheckResult[];
@@ -580,8 +583,10 @@ export async function runChecks(engine: SqlEngine, options: CheckOptions): Promi
 /** One line per check (✓/✗, failures), its details indented below. */
 export function formatCheckReport(report: CheckReport): string {
   const failed = report.checks.filter((c) => !c.ok).length;
+  const span = (r: { readonly from: string; readonly to: string }): string =>
+    r.from === r.to ? r.from : `${r.from} … ${r.to}`;
   const lines = [
-    `Checks of ${report.range.from} … ${report.range.to} (${report.checked.chartDays} chart days, ${report.checked.songRows} song rows): ` +
+    `Checks of ${(report.ranges ?? [report.range]).map(span).join(', ')} (${report.checked.chartDays} chart days, ${report.checked.songRows} song rows): ` +
       (failed === 0 ? 'all passed' : `${failed} of ${report.checks.length} failed`),
   ];
   const width = Math.max(...report.checks.map((c) => c.name.length));

@@ -107,6 +107,7 @@ export function mergeReports(reports: readonly CheckReport[], today: string): Ch
   return {
     ok: checks.every((c) => c.ok),
     range: { from: froms[0] ?? today, to: tos[tos.length - 1] ?? today },
+    ...(reports.length > 1 ? { ranges: reports.map((r) => r.range) } : {}),
     checked: {
       chartDays: reports.reduce((n, r) => n + r.checked.chartDays, 0),
       songRows: reports.reduce((n, r) => n + r.checked.songRows, 0),

@@ -166,6 +166,17 @@ describe('spotify-etl backfill', () => {
     }
   }, 120_000);
 
+  it('prints its summary and how to check what it wrote', async () => {
+    const dir = await tempDir('charts-cli-');
+    generate(dir, '2025-03-01', 2, ['global']);
+    const lines: string[] = [];
+    const code = await main(['backfill', dir, '--lake', await tempDir()], (s) => lines.push(s));
+    expect(code).toBe(0);
+    const text = lines.join('\n');
+    expect(text).toMatch(/song rows written\s+400/);
+    expect(text).toMatch(/Check the chart dates it wrote: spotify-etl check --pending/);
+  }, 60_000);
+
   it('sets aside a file that is not a chart, with its reason, and goes on', async () => {
     const dir = await tempDir('charts-bad-');
     generate(dir, '2025-03-01', 2, ['global']);

@@ -9,7 +9,7 @@ import {
   markPending,
   mergeReports,
 } from '../../functions/core/pending-checks.js';
-import type { CheckReport } from '../../functions/core/checks.js';
+import { formatCheckReport, type CheckReport } from '../../functions/core/checks.js';
 import { tempDir } from '../helpers/paths.js';
 
 const RAW = 'top_200_global/raw_data/to_process/2026/11/25/16/raw-1';
@@ -78,9 +78,16 @@ describe('pending checks', () => {
     expect(merged).toEqual({
       ok: false,
       range: { from: '2021-03-01', to: '2026-11-25' },
+      ranges: [
+        { from: '2021-03-01', to: '2021-03-02' },
+        { from: '2026-11-24', to: '2026-11-25' },
+      ],
       checked: { chartDays: 4, songRows: 800 },
       checks: [{ name: 'ranks', ok: false, failures: 2, notes: 0, details: ['2026-11-24: gap'] }],
     });
     expect(mergeReports([], '2026-11-25')).toMatchObject({ ok: true, checks: [] });
+    expect(formatCheckReport(merged).split('\n')[0]).toBe(
+      'Checks of 2021-03-01 … 2021-03-02, 2026-11-24 … 2026-11-25 (4 chart days, 800 song rows): 1 of 1 failed',
+    );
   });
 });
