@@ -123,8 +123,13 @@ async function* textOf(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string
 async function* lineBatchesOf(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string[]> {
   let partial = '';
   for await (const text of textOf(chunks)) {
-    const lines = (partial + text).split('\n');
-    partial = lines.pop() ?? '';
+    const cut = text.lastIndexOf('\n');
+    if (cut === -1) {
+      partial += text; // a line longer than a chunk: joined once, when its end arrives
+      continue;
+    }
+    const lines = (partial + text.slice(0, cut)).split('\n');
+    partial = text.slice(cut + 1);
     yield lines;
   }
   if (partial !== '') yield [partial];

@@ -368,6 +368,34 @@ describe('transformObject', () => {
     expect((await rowsOf('song_data')).map((r) => r.song_name)).toEqual(records.map((r) => r.track?.name));
   });
 
+  it('reads a line longer than many chunks (4 MiB arriving in 1 KiB chunks)', async () => {
+    // A 4 MiB line (a record with a huge name) in 1 KiB chunks: 4,096 chunks without a newline, which are joined
+    // once (joining and splitting again at every chunk took 10 s for this line, 0.2 s now).
+    const big = rawRecord(1, { track: { ...track(1), name: 'x'.repeat(4 * 1024 * 1024) } });
+    const text = `${line(rawRecord(2))}\n${line(big)}\n${line(rawRecord(3))}\n`;
+    const key = TO_PROCESS_HOUR + 'long-line';
+    await storage.put(key, text);
+    const bytes = Buffer.from(text);
+    const chunked: Storage = {
+      get: (k) => storage.get(k),
+      list: (prefix) => storage.list(prefix),
+      put: (k, body) => storage.put(k, body),
+      delete: (k) => storage.delete(k),
+      move: (from, to) => storage.move(from, to),
+      read: async (k) =>
+        k === key
+          ? (async function* () {
+              for (let i = 0; i < bytes.length; i += 1024) yield bytes.subarray(i, i + 1024);
+            })()
+          : storage.read(k),
+    };
+    const report = await transformObject(key, deps(chunked));
+    expect(report).toMatchObject({ linesIn: 3, rowsWritten: 3, rejected: 0 });
+    expect((await rowsOf('song_data')).map((r) => (r.song_name as string).length)).toEqual(
+      expect.arrayContaining([6, 6, 4 * 1024 * 1024]),
+    );
+  });
+
   it('reads an object whose last line has no newline', async () => {
     const key = TO_PROCESS_HOUR + 'no-final-newline';
     await storage.put(key, [line(rawRecord(1)), line(rawRecord(2))].join('\n'));
