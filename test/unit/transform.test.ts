@@ -163,6 +163,24 @@ function expectValid(validate: Validator<unknown>, value: unknown): void {
   expect(ok ? 'valid' : `${describeErrors(validate.errors)} in ${JSON.stringify(value)}`).toBe('valid');
 }
 
+/** The storage, but `key` is read as `text` in chunks of `size` bytes (lines and characters cut anywhere). */
+function readInChunks(inner: Storage, key: string, text: string, size: number): Storage {
+  const bytes = Buffer.from(text);
+  return {
+    get: (k) => inner.get(k),
+    list: (prefix) => inner.list(prefix),
+    put: (k, body) => inner.put(k, body),
+    delete: (k) => inner.delete(k),
+    move: (from, to) => inner.move(from, to),
+    read: async (k) =>
+      k === key
+        ? (async function* () {
+            for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+          })()
+        : inner.read(k),
+  };
+}
+
 const partition = (table: string, date: string): string => `${TRANSFORMED}${table}/snapshot_date=${date}/`;
 
 describe('transformObject', () => {
@@ -346,21 +364,7 @@ describe('transformObject', () => {
     const key = TO_PROCESS_HOUR + 'crlf';
     await storage.put(key, text);
     // The object arrives in 5-byte chunks, so lines, '\r\n' pairs and UTF-8 sequences are cut mid-way.
-    const bytes = Buffer.from(text);
-    const chunked: Storage = {
-      ...storage,
-      get: (k) => storage.get(k),
-      list: (prefix) => storage.list(prefix),
-      put: (k, body) => storage.put(k, body),
-      delete: (k) => storage.delete(k),
-      move: (from, to) => storage.move(from, to),
-      read: async (k) =>
-        k === key
-          ? (async function* () {
-              for (let i = 0; i < bytes.length; i += 5) yield bytes.subarray(i, i + 5);
-            })()
-          : storage.read(k),
-    };
+    const chunked = readInChunks(storage, key, text, 5);
 
     const report = await transformObject(key, deps(chunked));
 
@@ -375,20 +379,7 @@ describe('transformObject', () => {
     const text = `${line(rawRecord(2))}\n${line(big)}\n${line(rawRecord(3))}\n`;
     const key = TO_PROCESS_HOUR + 'long-line';
     await storage.put(key, text);
-    const bytes = Buffer.from(text);
-    const chunked: Storage = {
-      get: (k) => storage.get(k),
-      list: (prefix) => storage.list(prefix),
-      put: (k, body) => storage.put(k, body),
-      delete: (k) => storage.delete(k),
-      move: (from, to) => storage.move(from, to),
-      read: async (k) =>
-        k === key
-          ? (async function* () {
-              for (let i = 0; i < bytes.length; i += 1024) yield bytes.subarray(i, i + 1024);
-            })()
-          : storage.read(k),
-    };
+    const chunked = readInChunks(storage, key, text, 1024);
     const report = await transformObject(key, deps(chunked));
     expect(report).toMatchObject({ linesIn: 3, rowsWritten: 3, rejected: 0 });
     expect((await rowsOf('song_data')).map((r) => (r.song_name as string).length)).toEqual(
