@@ -10,7 +10,7 @@ import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { CHECKS_PENDING, TABLES, TRANSFORMED } from '../../functions/core/lake.js';
 import { ATHENA_RESULTS, type DataLake } from './data-lake.js';
-import { dailySchedule } from './daily-schedule.js';
+import { invokeOnSchedule } from './schedule.js';
 import { EtlFunction, handlerMetric } from './etl-function.js';
 import type { LakeCatalog } from './lake-catalog.js';
 import type { MonitoredComponent } from './monitoring.js';
@@ -89,16 +89,17 @@ export class Checker extends Construct implements MonitoredComponent {
 
     // As the extractor's: Scheduler's retries and DLQ cover invocations Lambda refuses, Lambda's cover a run that
     // throws (the checks could not run at all).
-    this.schedule = dailySchedule(this, {
+    this.schedule = invokeOnSchedule(this, {
       fn: this.fn,
       deadLetterQueue: fn.deadLetterQueue,
       expression: props.scheduleExpression,
       description: 'Daily data-quality checks of the last chart dates (Athena)',
     });
     // Hourly: a run with nothing pending lists one prefix and stops, without Athena.
-    this.pendingSchedule = dailySchedule(new Construct(this, 'Pending'), {
+    this.pendingSchedule = invokeOnSchedule(new Construct(this, 'Pending'), {
       fn: this.fn,
       deadLetterQueue: fn.deadLetterQueue,
+      id: 'Hourly',
       expression: 'rate(1 hour)',
       description: 'Data-quality checks of the chart dates transformed since the last check (Athena)',
       input: { checks: 'pending' },

@@ -10,7 +10,7 @@ import { CACHE, INBOX, REJECTED } from '../../functions/core/lake.js';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type { DataLake } from './data-lake.js';
-import { dailySchedule } from './daily-schedule.js';
+import { invokeOnSchedule } from './schedule.js';
 import { EtlFunction, handlerMetric } from './etl-function.js';
 import type { MonitoredComponent } from './monitoring.js';
 import type { RawDeliveryStream } from './raw-delivery-stream.js';
@@ -113,7 +113,7 @@ export class Extractor extends Construct implements MonitoredComponent {
 
     // Scheduler invokes asynchronously: its retry policy and DLQ cover invocations that Lambda refuses; a run
     // that throws is retried by Lambda itself (retryAttempts above) and then lands in the same queue.
-    this.schedule = dailySchedule(this, {
+    this.schedule = invokeOnSchedule(this, {
       fn: this.fn,
       deadLetterQueue: fn.deadLetterQueue,
       expression: props.scheduleExpression,

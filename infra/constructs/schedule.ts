@@ -1,5 +1,5 @@
 // An EventBridge Scheduler schedule that invokes a function with the scheduled time as `time`, so that a retried
-// invocation works on the same date; shared by the extractor and the checker.
+// invocation works on the same date; shared by the extractor (daily) and the checker (daily and hourly).
 import { type CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,7 +8,9 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
-export interface DailyScheduleProps {
+export interface ScheduledInvokeProps {
+  /** The schedule's construct id. */
+  readonly id?: string;
   readonly fn: lambda.Function;
   /** Invocations the scheduler could not deliver after its retries. */
   readonly deadLetterQueue: sqs.IQueue;
@@ -19,7 +21,7 @@ export interface DailyScheduleProps {
   readonly input?: Readonly<Record<string, string>>;
 }
 
-export function dailySchedule(scope: Construct, props: DailyScheduleProps): scheduler.Schedule {
+export function invokeOnSchedule(scope: Construct, props: ScheduledInvokeProps): scheduler.Schedule {
   const role = new iam.Role(scope, 'ScheduleRole', {
     assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
       conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
@@ -30,7 +32,7 @@ export function dailySchedule(scope: Construct, props: DailyScheduleProps): sche
     reason:
       "lambda:InvokeFunction on the function's versions and aliases is how CDK grants an invoke; it is this function only.",
   });
-  return new scheduler.Schedule(scope, 'Daily', {
+  return new scheduler.Schedule(scope, props.id ?? 'Daily', {
     description: props.description,
     schedule: scheduler.ScheduleExpression.expression(props.expression, TimeZone.ETC_UTC),
     target: new targets.LambdaInvoke(props.fn, {
