@@ -1,7 +1,7 @@
 // The entity cache: Spotify tracks, albums and artists already fetched, kept in the lake across runs,
 // so a daily run asks the Web API only for what is new (a few to a few dozen tracks on real charts).
 import type { Clock, Storage } from '../ports.js';
-import { CACHE } from './lake.js';
+import { CACHE, ndjson } from './lake.js';
 
 /** Days a 404 is remembered before the id is asked for again. */
 export const MISSING_TTL_DAYS = 7;
@@ -173,9 +173,3 @@ export class EntityCache {
     this.saves++;
   }
 }
-
-const ndjson = (entries: Iterable<Entry>): string => {
-  const lines: string[] = [];
-  for (const entry of entries) lines.push(JSON.stringify(entry));
-  return lines.length === 0 ? '' : lines.join('\n') + '\n';
-};

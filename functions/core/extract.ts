@@ -5,7 +5,7 @@ import type { Clock, DeliveryStream, Logger, SpotifyCatalog, Storage } from '../
 import type { Chart, ChartEntry, ChartProblem } from './chart.js';
 import type { EntityCache, EntityKind } from './entity-cache.js';
 import { mapLimit } from './limit.js';
-import { REJECTED } from './lake.js';
+import { REJECTED, ndjson } from './lake.js';
 import type { RawTrackRecord, SpotifyAlbum, SpotifyArtist, SpotifyTrack } from './spotify-types.js';
 
 export interface ExtractDeps {
@@ -182,8 +182,8 @@ export async function extractChart(chart: Chart, deps: ExtractDeps): Promise<Ext
 
   if (chart.problems.length > 0) {
     const key = `${REJECTED}extract/${chart.date}/${chart.chartId}-${runId}.ndjson`;
-    const lines = chart.problems.map((p) => JSON.stringify({ origin: chart.origin, ...p }));
-    await deps.storage.put(key, lines.join('\n') + '\n', 'application/x-ndjson');
+    const rows = chart.problems.map((p) => ({ origin: chart.origin, ...p }));
+    await deps.storage.put(key, ndjson(rows), 'application/x-ndjson');
     deps.logger.warn('chart rows set aside', { origin: chart.origin, count: chart.problems.length, key });
   }
 

@@ -21,3 +21,10 @@ export function partitionPrefix(table: TableName, snapshotDate: string): string 
 export function baseName(key: string): string {
   return key.slice(key.lastIndexOf('/') + 1);
 }
+
+/** Rows as newline-delimited JSON, the lake's file format: one JSON text per row, each ended by a newline. */
+export function ndjson(rows: Iterable<unknown>): string {
+  let out = '';
+  for (const row of rows) out += JSON.stringify(row) + '\n';
+  return out;
+}
