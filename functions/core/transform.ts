@@ -20,6 +20,7 @@ import {
   TO_PROCESS,
   type TableName,
   baseName,
+  ndjson,
   partitionPrefix,
 } from './lake.js';
 import { mapLimit } from './limit.js';
@@ -71,7 +72,7 @@ interface Group {
   readonly lines: Map<number, string>;
   /**
    * Song rows as NDJSON lines, serialized as they are made: one flat string per row lives until the write,
-   * instead of a row object and its strings (half the transformer's time went to the garbage collector).
+   * instead of a row object and its strings, which the garbage collector would have to move.
    */
   readonly songs: string[];
   readonly songPositions: number[];
@@ -102,18 +103,13 @@ async function* textOf(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string
   if (first.done) return;
   const head = first.value;
   const gzipped = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  const all = (async function* () {
+    yield head;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  })();
   const decoder = new StringDecoder('utf8');
-  if (!gzipped) {
-    yield decoder.write(Buffer.from(head.buffer, head.byteOffset, head.byteLength));
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      yield decoder.write(Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength));
-    }
-  } else {
-    const rest = (async function* () {
-      yield head;
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-    })();
-    for await (const chunk of Readable.from(rest).pipe(createGunzip())) yield decoder.write(chunk as Buffer);
+  for await (const chunk of gzipped ? Readable.from(all).pipe(createGunzip()) : all) {
+    yield decoder.write(chunk as Uint8Array);
   }
   const tail = decoder.end();
   if (tail !== '') yield tail;
@@ -151,12 +147,6 @@ export function parseRawLine(
     };
   }
   return { record: value };
-}
-
-function ndjson(rows: Iterable<unknown>): string {
-  let out = '';
-  for (const row of rows) out += JSON.stringify(row) + '\n';
-  return out;
 }
 
 /** The counts of an object that wrote nothing. */
@@ -289,7 +279,9 @@ async function writeGroups(key: string, groups: readonly Group[], storage: Stora
   const chartDays = new Map<string, Group[]>();
   for (const group of groups) {
     const day = `${group.date}|${group.chartId}`;
-    chartDays.set(day, [...(chartDays.get(day) ?? []), group]);
+    const runs = chartDays.get(day);
+    if (runs) runs.push(group);
+    else chartDays.set(day, [group]);
   }
   const byRunDescending = (a: Group, b: Group): number =>
     a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0;

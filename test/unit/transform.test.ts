@@ -151,10 +151,9 @@ async function rowsOf(table: string): Promise<Record<string, unknown>[]> {
 }
 
 /** Every key of the lake with its contents. */
-async function snapshot(): Promise<Record<string, string>> {
+async function snapshot(of: Storage = storage): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const key of await storage.list(''))
-    out[key] = Buffer.from((await storage.get(key)) ?? []).toString('utf8');
+  for (const key of await of.list('')) out[key] = Buffer.from((await of.get(key)) ?? []).toString('utf8');
   return out;
 }
 
@@ -421,12 +420,7 @@ describe('transformObject', () => {
 
     expect(together.objects).toEqual(separate);
     expect(together).toMatchObject({ linesIn: 7, rowsWritten: 5, duplicates: 2 });
-    const filesOf = async (s: Storage): Promise<Record<string, string>> => {
-      const out: Record<string, string> = {};
-      for (const k of await s.list('')) out[k] = Buffer.from((await s.get(k)) ?? []).toString('utf8');
-      return out;
-    };
-    expect(await filesOf(storage)).toEqual(await filesOf(oneByOne));
+    expect(await snapshot()).toEqual(await snapshot(oneByOne));
     expect((await rowsOf('song_data')).map((r) => [r.run_id, r.position])).toEqual([
       [RUN_B, 1],
       [RUN_B, 2],
