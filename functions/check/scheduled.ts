@@ -49,8 +49,6 @@ export async function runScheduledChecks(
   }
   return checkPending(engine, options.pending, {
     today: options.today,
-    ...(options.days > 0
-      ? { window: { from: addDays(options.today, 1 - options.days), to: options.today } }
-      : {}),
+    ...(options.days > 0 ? { since: addDays(options.today, 1 - options.days) } : {}),
   });
 }

@@ -233,6 +233,7 @@ export async function main(
         throw new EtlError('Give one of --date, --from/--to or --pending.');
       }
       const maxAge = values['max-age-days'];
+      const today = systemClock.now().toISOString().slice(0, 10);
       const engine = await LakeQueryEngine.open(config.lakeRoot);
       try {
         if (values.pending) {
@@ -244,16 +245,14 @@ export async function main(
             );
             return 0;
           }
-          const report = await checkPending(engine, pending, {
-            today: systemClock.now().toISOString().slice(0, 10),
-          });
+          const report = await checkPending(engine, pending, { today });
           out(values.format === 'json' ? JSON.stringify(report, null, 2) : formatCheckReport(report));
           // Checked, passed or not: the report is the answer. A date fixed later is checked again with --date.
           await clearPending(storage, pending);
           return report.ok ? 0 : 1;
         }
         const report = await runChecks(engine, {
-          today: systemClock.now().toISOString().slice(0, 10),
+          today,
           ...(values.date ? { from: values.date, to: values.date } : {}),
           ...(values.from ? { from: values.from } : {}),
           ...(values.to ? { to: values.to } : {}),

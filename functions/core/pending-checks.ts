@@ -27,12 +27,15 @@ export async function markPending(storage: Storage, dates: Iterable<string>, raw
   for (const date of new Set(dates)) await storage.put(`${CHECKS_PENDING}${date}/${name}`, '');
 }
 
+/** The chart date a marker key names (the folder right under checks/pending/). */
+const markerDate = (key: string): string => key.slice(CHECKS_PENDING.length).split('/')[0] ?? '';
+
 export async function listPending(storage: Storage): Promise<PendingChecks> {
   const keys = await storage.list(CHECKS_PENDING);
   const dates = new Set<string>();
   const valid: string[] = [];
   for (const key of keys) {
-    const date = key.slice(CHECKS_PENDING.length).split('/')[0] ?? '';
+    const date = markerDate(key);
     if (!isIsoDate(date)) continue; // not a marker; left alone
     dates.add(date);
     valid.push(key);
@@ -47,7 +50,7 @@ export function firstDates(pending: PendingChecks, maxDates: number): PendingChe
   const last = dates[dates.length - 1] ?? '';
   return {
     dates,
-    keys: pending.keys.filter((k) => k.slice(CHECKS_PENDING.length, CHECKS_PENDING.length + 10) <= last),
+    keys: pending.keys.filter((k) => markerDate(k) <= last),
   };
 }
 
@@ -68,21 +71,21 @@ export function dateRanges(dates: readonly string[], gapDays = MERGE_GAP_DAYS): 
 }
 
 /**
- * Checks the pending ranges (without freshness: they may be years old) and, when `window` is given, the last
- * days up to today with freshness; one report for all. Throws only as runChecks does (invalid options).
+ * Checks the pending ranges (without freshness: they may be years old) and, when `since` is given, the days from
+ * `since` up to today with freshness; one report for all. Throws only as runChecks does (invalid options).
  */
 export async function checkPending(
   engine: SqlEngine,
   pending: PendingChecks,
-  options: { readonly today: string; readonly window?: DateRange },
+  options: { readonly today: string; readonly since?: string },
 ): Promise<CheckReport> {
   const reports: CheckReport[] = [];
   for (const range of dateRanges(pending.dates)) {
     reports.push(await runChecks(engine, { today: options.today, from: range.from, to: range.to }));
   }
-  if (options.window) {
+  if (options.since !== undefined) {
     // `to` left out, so that freshness is checked against today.
-    reports.push(await runChecks(engine, { today: options.today, from: options.window.from }));
+    reports.push(await runChecks(engine, { today: options.today, from: options.since }));
   }
   return mergeReports(reports, options.today);
 }
@@ -90,18 +93,21 @@ export async function checkPending(
 /** Several reports as one: a check fails when it failed in any; details are capped as in one report. */
 export function mergeReports(reports: readonly CheckReport[], today: string): CheckReport {
   if (reports.length === 1 && reports[0]) return reports[0];
-  const byName = new Map<string, CheckResult[]>();
-  for (const report of reports)
-    for (const check of report.checks) byName.set(check.name, [...(byName.get(check.name) ?? []), check]);
-  const checks = [...byName.values()].map((results): CheckResult => {
-    return {
-      name: results[0]?.name ?? 'schema',
-      ok: results.every((r) => r.ok),
-      failures: results.reduce((n, r) => n + r.failures, 0),
-      notes: results.reduce((n, r) => n + r.notes, 0),
-      details: capDetails(results.flatMap((r) => r.details)),
-    };
-  });
+  const byName = new Map<CheckResult['name'], CheckResult[]>();
+  for (const report of reports) {
+    for (const check of report.checks) {
+      const results = byName.get(check.name);
+      if (results) results.push(check);
+      else byName.set(check.name, [check]);
+    }
+  }
+  const checks = [...byName].map(([name, results]): CheckResult => ({
+    name,
+    ok: results.every((r) => r.ok),
+    failures: results.reduce((n, r) => n + r.failures, 0),
+    notes: results.reduce((n, r) => n + r.notes, 0),
+    details: capDetails(results.flatMap((r) => r.details)),
+  }));
   const froms = reports.map((r) => r.range.from).sort();
   const tos = reports.map((r) => r.range.to).sort();
   return {
