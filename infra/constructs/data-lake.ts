@@ -48,6 +48,9 @@ export class DataLake extends Construct {
       enforceSSL: true,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'data/',
+      // The transformer rewrites and deletes table files under transformed_data/: a bug or a bad replay must be
+      // recoverable, so an overwritten or deleted object stays as a noncurrent version for a while.
+      versioned: true,
       removalPolicy,
       lifecycleRules: [
         {
@@ -62,7 +65,14 @@ export class DataLake extends Construct {
         { id: 'expire-athena-results', prefix: ATHENA_RESULTS, expiration: Duration.days(30) },
         // Firehose writes in multipart uploads; a failed one would otherwise be billed forever.
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
-        // No rule on raw_data/rejected/ or transformed_data/: rejected lines and the tables are kept.
+        // Versions are a 30-day undo, not an archive: every move (inbox, to_process/) and rewrite leaves one. Delete
+        // markers with no version left behind them go too.
+        {
+          id: 'expire-noncurrent-versions',
+          noncurrentVersionExpiration: Duration.days(30),
+          expiredObjectDeleteMarker: true,
+        },
+        // No expiration on raw_data/rejected/ or transformed_data/: rejected lines and the tables are kept.
       ],
     });
   }
@@ -98,8 +108,10 @@ export class DataLake extends Construct {
       );
     }
     const prefixes = new Set([...(access.read ?? []), ...(access.write ?? []), ...(access.delete ?? [])]);
+    // The statements land in the principal's policy (a function's role), which need not sit under the grantee.
+    const principal = grantee.grantPrincipal;
     this.acknowledgePrefixWildcards(
-      grantee,
+      Construct.isConstruct(principal) ? principal : grantee,
       [...prefixes],
       'Object keys under a lake prefix are made at run time (dates, run ids), so the grant is the prefix, not a key.',
     );

@@ -134,6 +134,26 @@ describe('data bucket', () => {
     expect(rules.some((r) => String(r.Prefix ?? '').startsWith(REJECTED))).toBe(false);
   });
 
+  it('is versioned, and expires noncurrent versions after 30 days and the delete markers left behind', () => {
+    const [, bucket] = only('AWS::S3::Bucket', { LoggingConfiguration: Match.objectLike({}) });
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    // No prefix: the rule covers transformed_data/, whose files the transformer deletes and rewrites.
+    expect(rules).toContainEqual({
+      Id: 'expire-noncurrent-versions',
+      Status: 'Enabled',
+      NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+      ExpiredObjectDeleteMarker: true,
+    });
+    expect(rules.filter((r) => 'AbortIncompleteMultipartUpload' in r)).toEqual([
+      {
+        Id: 'abort-incomplete-uploads',
+        Status: 'Enabled',
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+      },
+    ]);
+  });
+
   it('can be destroyed with the stack when retainData is false', () => {
     const { template: t } = synthesize({ dataRemovalPolicy: RemovalPolicy.DESTROY }, { bundle: false });
     const buckets = Object.values(t.findResources('AWS::S3::Bucket')) as Resource[];
@@ -279,6 +299,88 @@ describe('Lambda functions', () => {
         },
       );
       expect(out.trim()).toBe('function');
+    }
+  });
+});
+
+describe('function logs', () => {
+  const lambdas = () =>
+    Object.entries(template.findResources('AWS::Lambda::Function')) as [string, Resource][];
+
+  /** Policy statements of a role: its attached policies and its inline ones. */
+  const allStatementsOf = (roleId: string): Statement[] => {
+    const role = template.toJSON().Resources[roleId] as Resource;
+    const inline = (
+      (role.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]
+    ).flatMap((p) => p.PolicyDocument.Statement);
+    return [...statementsOf(roleId), ...inline];
+  };
+
+  it('gives no role AWSLambdaBasicExecutionRole (logs:CreateLogGroup, CreateLogStream, PutLogEvents on *)', () => {
+    const roles = Object.entries(template.findResources('AWS::IAM::Role')) as [string, Resource][];
+    expect(roles.length).toBeGreaterThan(4);
+    const withBasicRole = roles.filter(([, r]) =>
+      JSON.stringify(r.Properties.ManagedPolicyArns ?? []).includes('AWSLambdaBasicExecutionRole'),
+    );
+    expect(withBasicRole.map(([id]) => id)).toEqual([]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('AWSLambdaBasicExecutionRole');
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('logs:CreateLogGroup');
+  });
+
+  it('sends each function, the bucket-notifications handler included, to a log group of its own with a retention', () => {
+    const fns = lambdas();
+    expect(fns).toHaveLength(4);
+    const groups = fns.map(
+      ([, fn]) => (fn.Properties.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref,
+    );
+    expect(new Set(groups).size).toBe(fns.length);
+    for (const group of groups) {
+      const logGroup = template.toJSON().Resources[String(group)] as Resource | undefined;
+      expect(logGroup?.Type).toBe('AWS::Logs::LogGroup');
+      expect(logGroup?.Properties.RetentionInDays).toBe(90);
+    }
+  });
+
+  it("lets each function's role create streams and put events in its own log group only", () => {
+    for (const [fnId, fn] of lambdas()) {
+      const group = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      const logStatements = allStatementsOf(roleOf(fn)).filter((s) =>
+        ([] as string[]).concat(s.Action).some((a) => a.startsWith('logs:')),
+      );
+      expect([fnId, logStatements]).toEqual([
+        fnId,
+        [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: [
+              { 'Fn::GetAtt': [group, 'Arn'] },
+              {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':logs:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    ':log-group:',
+                    { Ref: group },
+                    ':log-stream:*',
+                  ],
+                ],
+              },
+            ],
+          },
+        ],
+      ]);
+      // No statement of the role, logs or not, names another function's log group.
+      const others = lambdas()
+        .map(([, f]) => (f.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref)
+        .filter((g) => g !== group);
+      const text = JSON.stringify(allStatementsOf(roleOf(fn)));
+      for (const other of others) expect(text).not.toContain(other);
     }
   });
 });

@@ -65,8 +65,17 @@ export class S3Storage implements Storage {
   }
 
   async put(key: string, body: Uint8Array | string, contentType?: string): Promise<void> {
+    // Bytes with an explicit length: the SDK cannot size an empty string (the pending-check markers), sends no
+    // Content-Length and console.warns "Stream of unknown length" on every such write.
+    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     await this.client.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: bytes,
+        ContentLength: bytes.byteLength,
+        ContentType: contentType,
+      }),
     );
   }
 
