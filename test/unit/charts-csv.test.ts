@@ -1,6 +1,9 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  MAX_CHART_CSV_CHARS,
+  MAX_CSV_LINE_CHARS,
+  chartCompleteness,
   parseChartCsv,
   parseChartFileName,
   parseCsvRows,
@@ -129,10 +132,23 @@ describe('Spotify Charts CSV', () => {
     }
   });
 
-  it('parses quoted fields with commas, escaped quotes and newlines', () => {
+  it('parses quoted fields with commas, escaped quotes and newlines, with the line each record starts on', () => {
     expect(parseCsvRows('a,"b, c","say ""hi""","x\ny"\r\n1,2,3,4')).toEqual([
-      ['a', 'b, c', 'say "hi"', 'x\ny'],
-      ['1', '2', '3', '4'],
+      { line: 1, fields: ['a', 'b, c', 'say "hi"', 'x\ny'] },
+      { line: 3, fields: ['1', '2', '3', '4'] },
+    ]);
+  });
+
+  it('lets a quote span lines only when the record then has the expected field count', () => {
+    expect(parseCsvRows('a,b\n"x,y\n1",2\n')).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 2, fields: ['x,y\n1', '2'] },
+    ]);
+    expect(parseCsvRows('a,b\n"x,y\n1,2\n3,4\n')).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 2, unbalancedQuote: '"x,y' },
+      { line: 3, fields: ['1', '2'] },
+      { line: 4, fields: ['3', '4'] },
     ]);
   });
 
@@ -149,4 +165,161 @@ describe('Spotify Charts CSV', () => {
     });
     expect(parseChartFileName('chart.csv')).toBeNull();
   });
+
+  describe('a damaged file costs only its damaged rows and says the chart is incomplete (issue #9)', () => {
+    const au = 'regional-au-daily-2024-02-05.csv';
+    const ranksWithout = (...missing: number[]): number[] =>
+      Array.from({ length: 200 }, (_, i) => i + 1).filter((r) => !missing.includes(r));
+
+    it('sets aside only the line with an unbalanced quote and reads on from the next line', async () => {
+      const lines = (await read(au)).split('\r\n'); // the AU files end lines with CRLF
+      // Line 4 is rank 3; the closing quote of its track name is lost, as in the issue.
+      const damaged = lines[3]!.replace('"Beautiful Things"', '"Beautiful Things');
+      lines[3] = damaged;
+      const chart = parseChartCsv(lines.join('\r\n'), { fileName: au });
+      expect(chart.problems).toEqual([{ line: 4, reason: 'unbalanced quote', text: damaged }]);
+      expect(chart.entries.map((e) => e.position)).toEqual(ranksWithout(3));
+      const clean = parseChartCsv(await read(au), { fileName: au });
+      expect(chart.entries).toEqual(clean.entries.filter((e) => e.position !== 3)); // the rows after it are intact
+      expect(chartCompleteness(chart)).toEqual({
+        complete: false,
+        expected: 200,
+        held: 199,
+        reason:
+          'regional-au-daily 2024-02-05 holds 199 of 200 entries: line 4 was set aside (unbalanced quote).',
+      });
+    });
+
+    it('keeps physical line numbers for a stray quote inside a field of a CRLF weekly file', async () => {
+      const f = 'regional-global-weekly-2024-09-12.csv';
+      const lines = (await read(f)).split('\r\n');
+      const uriAt = lines[10]!.indexOf('spotify:track:'); // line 11: rank 10
+      lines[10] = `${lines[10]!.slice(0, uriAt + 3)}"${lines[10]!.slice(uriAt + 3)}`;
+      const chart = parseChartCsv(lines.join('\r\n'), { fileName: f });
+      expect(chart.problems.map((p) => [p.line, p.reason])).toEqual([[11, 'unbalanced quote']]);
+      expect(chart.entries.map((e) => e.position)).toEqual(ranksWithout(10));
+      expect(chartCompleteness(chart)).toMatchObject({ complete: false, expected: 200, held: 199 });
+    });
+
+    it('calls a chart with a removed row incomplete although every row left is clean', async () => {
+      const lines = (await read(au)).split('\r\n'); // the AU files end lines with CRLF
+      lines.splice(5, 1); // line 6: rank 5
+      const chart = parseChartCsv(lines.join('\r\n'), { fileName: au });
+      expect(chart.problems).toEqual([]);
+      expect(chart.entries).toHaveLength(199);
+      expect(chartCompleteness(chart)).toEqual({
+        complete: false,
+        expected: 200,
+        held: 199,
+        reason: 'regional-au-daily 2024-02-05 holds 199 of 200 entries: rank 5 is missing.',
+      });
+    });
+
+    it('calls a file cut off after rank 150 incomplete: a previous_rank shows the chart had more places', async () => {
+      const lines = (await read(au)).split('\r\n'); // the AU files end lines with CRLF
+      const chart = parseChartCsv(lines.slice(0, 151).join('\r\n') + '\r\n', { fileName: au });
+      expect(chart.problems).toEqual([]);
+      expect(chartCompleteness(chart)).toEqual({
+        complete: false,
+        expected: 200,
+        held: 150,
+        reason:
+          'regional-au-daily 2024-02-05 holds 150 of 200 entries: ranks 151-200 are missing (rank 145 was at 188 on the previous chart).',
+      });
+    });
+
+    it('calls a chart whose ranks jump from 49 to 200 incomplete', () => {
+      const rows = [...Array.from({ length: 49 }, (_, i) => i + 1), 200].map(
+        (r) => `${r},spotify:track:0yLdNVWF3Srea0uzk55zFn,A,Song,L,1,1,1,100`,
+      );
+      const text = [
+        'rank,uri,artist_names,track_name,source,peak_rank,previous_rank,days_on_chart,streams',
+        ...rows,
+      ];
+      const chart = parseChartCsv(text.join('\n'), { fileName: 'regional-global-daily-2024-01-01.csv' });
+      expect(chartCompleteness(chart)).toEqual({
+        complete: false,
+        expected: 200,
+        held: 50,
+        reason: 'regional-global-daily 2024-01-01 holds 50 of 200 entries: ranks 50-199 are missing.',
+      });
+    });
+
+    it('finds every real chart in real-data complete with 200 entries: daily, weekly and the older format', async () => {
+      const files = await readdir(chartsDir);
+      expect(files.length).toBeGreaterThanOrEqual(20);
+      for (const f of files) {
+        const chart = parseChartCsv(await read(f), {
+          fileName: f,
+          ...(f.includes('latest') ? { date: '2020-01-15' } : {}),
+        });
+        expect([f, chartCompleteness(chart)]).toEqual([f, { complete: true, expected: 200, held: 200 }]);
+      }
+    });
+
+    it('finds a clean 3-row file complete: ranks 1..3 without damage prove the size of the chart', () => {
+      const text =
+        'rank,uri,artist_names,track_name,source,peak_rank,previous_rank,days_on_chart,streams\n' +
+        '1,spotify:track:0yLdNVWF3Srea0uzk55zFn,A,Song,L,1,1,1,100\n' +
+        '2,spotify:track:1Qrg8KqiBpW07V7PNxwwwL,B,Song,L,2,-1,1,90\n' +
+        '3,spotify:track:2dHHgzDwk4BJdRwy9uXhTO,C,Song,L,3,2,1,80\n';
+      const chart = parseChartCsv(text, { fileName: 'regional-global-daily-2024-01-01.csv' });
+      expect(chartCompleteness(chart)).toEqual({ complete: true, expected: 3, held: 3 });
+    });
+
+    it('still reads a quoted line break (RFC 4180) and counts the lines after it as the file does', () => {
+      const text =
+        'rank,uri,artist_names,track_name,source,peak_rank,previous_rank,days_on_chart,streams\n' +
+        '1,spotify:track:0yLdNVWF3Srea0uzk55zFn,A,"Two\nLines",L,1,1,1,100\n' +
+        'x,spotify:track:1Qrg8KqiBpW07V7PNxwwwL,B,Song,L,2,-1,1,90\n';
+      const chart = parseChartCsv(text, { fileName: 'regional-global-daily-2024-01-01.csv' });
+      expect(chart.entries[0]?.trackName).toBe('Two\nLines');
+      expect(chart.problems.map((p) => [p.line, p.reason])).toEqual([
+        [4, 'rank "x" is not a positive integer'],
+      ]);
+    });
+
+    it('refuses a text larger than MAX_CHART_CSV_CHARS before parsing it', () => {
+      const header =
+        'rank,uri,artist_names,track_name,source,peak_rank,previous_rank,days_on_chart,streams\n';
+      const row = '1,spotify:track:0yLdNVWF3Srea0uzk55zFn,A,Song,L,1,1,1,100\n';
+      const text = header + row.repeat(Math.ceil(MAX_CHART_CSV_CHARS / row.length));
+      expect(text.length).toBeGreaterThan(MAX_CHART_CSV_CHARS);
+      const error = catchError(() =>
+        parseChartCsv(text, { fileName: 'regional-global-daily-2024-01-01.csv' }),
+      );
+      expect(error).toBeInstanceOf(ChartFormatError);
+      expect(error.message).toMatch(
+        /^regional-global-daily-2024-01-01\.csv is 16\.0 MiB; .* at most 16 MiB is read\.$/,
+      );
+      expect(error.hint).toMatch(/one chart per file/i);
+    });
+
+    it('refuses a line longer than MAX_CSV_LINE_CHARS, naming the line, also for a text without line breaks', () => {
+      const header =
+        'rank,uri,artist_names,track_name,source,peak_rank,previous_rank,days_on_chart,streams\n';
+      const longRow = `1,spotify:track:0yLdNVWF3Srea0uzk55zFn,A,"${'a'.repeat(MAX_CSV_LINE_CHARS)}",L,1,1,1,100\n`;
+      const f = 'regional-global-daily-2024-01-01.csv';
+      const inRow = catchError(() => parseChartCsv(header + longRow, { fileName: f }));
+      expect(inRow).toBeInstanceOf(ChartFormatError);
+      expect(inRow.message).toBe(
+        `${f} line 2 is longer than ${MAX_CSV_LINE_CHARS} characters: it is not a Spotify Charts CSV row (one short line per entry).`,
+      );
+      expect(inRow.hint).toMatch(/line breaks/);
+      const noBreaks = catchError(() =>
+        parseChartCsv(header.trim() + ','.repeat(1024 * 1024), { fileName: f }),
+      );
+      expect(noBreaks).toBeInstanceOf(ChartFormatError);
+      expect(noBreaks.message).toMatch(/ line 1 is longer than/);
+    });
+  });
 });
+
+function catchError(run: () => unknown): ChartFormatError {
+  try {
+    run();
+  } catch (error) {
+    return error as ChartFormatError;
+  }
+  throw new Error('expected an error');
+}
