@@ -31,3 +31,6 @@ export class ChartFormatError extends EtlError {}
 
 /** Records could not be delivered to the stream after the bounded retries. */
 export class DeliveryError extends EtlError {}
+
+/** A stored object cannot be read at all (a damaged gzip stream): no retry will change that. */
+export class CorruptObjectError extends EtlError {}

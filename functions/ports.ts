@@ -47,6 +47,17 @@ export interface SpotifyCatalog {
   stats(): CatalogStats;
 }
 
+/**
+ * Mutual exclusion over one lake's committed data, across processes: a folder lake used by a cron job and a
+ * hand run at once. `hold` runs `fn` when no other holder runs; it says when it has to wait.
+ */
+export interface LakeLock {
+  hold<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** For stores whose writers are serialised otherwise (the transformer Lambda's reserved concurrency of 1). */
+export const unlocked: LakeLock = { hold: (fn) => fn() };
+
 export interface Clock {
   now(): Date;
   sleep(ms: number): Promise<void>;

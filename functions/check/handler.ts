@@ -1,11 +1,13 @@
 // Checker Lambda: two EventBridge schedules → data-quality checks in Athena → the report in the log, its counts as
 // metrics. Daily (17:00 UTC, an hour after the extractor): the last CHECK_DAYS chart dates and every date waiting
 // for a check. Hourly (`checks: "pending"`): only the dates the transformer wrote since the last check, if any.
+// Both honour the known gaps declared in the lake (checks/known-gaps.json), as `spotify-etl check` does.
 import type { ScheduledEvent } from 'aws-lambda';
 import { loadConfig } from '../config.js';
 import { systemClock } from '../ports.js';
 import { athenaEngine, jsonLogger, s3Storage } from '../adapters/aws/dependencies.js';
 import { emitMetrics } from '../adapters/aws/metrics.js';
+import { readKnownGaps } from '../core/checks.js';
 import { clearPending, firstDates, listPending } from '../core/pending-checks.js';
 import { runScheduledChecks } from './scheduled.js';
 import { checkMetrics } from './metrics.js';
@@ -25,23 +27,27 @@ export type CheckEvent = Partial<ScheduledEvent> & { readonly checks?: 'daily' |
  * emitted (Function=check). Failed checks are not an error of this function: the FailedChecks alarm reports them,
  * and a retry would only find them again. Failure: it throws when the checks could not run at all (Athena, Glue or
  * permissions), so Lambda retries the event and then sends it to the dead-letter queue; no metric is emitted, which
- * the FailedChecks alarm also treats as a failure.
+ * the FailedChecks alarm also treats as a failure. A known-gaps file that cannot be read or is invalid is such a
+ * failure too (the error names the file and the bad entry): checking without it would raise false alarms.
  */
 export const handler = async (event: CheckEvent): Promise<void> => {
   const today = (event.time ?? systemClock.now().toISOString()).slice(0, 10);
   // Bounded, so that a run over a backfill's history stays well inside the timeout; the rest waits an hour.
-  const pending = firstDates(await listPending(storage), MAX_PENDING_DATES_PER_RUN);
+  const listed = firstDates(await listPending(storage), MAX_PENDING_DATES_PER_RUN);
   const hourly = event.checks === 'pending';
-  if (hourly && pending.dates.length === 0) {
+  if (hourly && listed.dates.length === 0 && (listed.invalid ?? []).length === 0) {
     logger.info('no chart dates waiting for a check', { today });
     return;
   }
+  // Read after the early return, so that an hourly run with nothing to do stays one listing.
+  const pending = { ...listed, knownGaps: await readKnownGaps(storage) };
   const report = await runScheduledChecks(engine, { today, days: hourly ? 0 : config.checkDays, pending });
   const metrics = checkMetrics(report);
   (report.ok ? logger.info : logger.warn)('checks finished', {
     ...report,
     metrics,
     pendingDates: pending.dates.length,
+    knownGaps: pending.knownGaps.length,
   });
   emitMetrics('check', metrics);
   // Only the markers listed before the checks: a date transformed meanwhile stays pending for the next run.

@@ -1,10 +1,11 @@
 // Wires the domain to local adapters: a folder is the lake, a local delivery stream plays Firehose, the
 // transformer runs on each emitted S3 event as Lambda would, and the demo talks to the local Spotify server.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Config, SpotifySettings } from '../config.js';
 import type { Clock, Logger } from '../ports.js';
 import { FolderStorage } from '../adapters/local/folder-storage.js';
+import { FolderLakeLock, type LockHolder } from '../adapters/local/lake-lock.js';
 import { LocalDeliveryStream } from '../adapters/local/local-delivery.js';
 import { createSpotifyClient, type SpotifyClient } from '../adapters/spotify/web-api.js';
 import { DemoCatalog } from '../adapters/local/demo-catalog.js';
@@ -12,7 +13,7 @@ import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, LocalSpotifyServer } from '../adapt
 import { EntityCache } from '../core/entity-cache.js';
 import { extractChart, type ExtractReport } from '../core/extract.js';
 import { demoChart, parseSourceSpec, playlistChart, processInbox } from '../core/sources.js';
-import { parseChartCsv } from '../core/charts-csv.js';
+import { MAX_CHART_CSV_CHARS, parseChartCsv } from '../core/charts-csv.js';
 import {
   objectKeysOf,
   summarize,
@@ -22,12 +23,27 @@ import {
 } from '../core/transform.js';
 import { backfill, type BackfillProgress, type BackfillReport } from '../core/backfill.js';
 import { listCsvFiles } from './files.js';
-import { EtlError } from '../errors.js';
+import { TO_PROCESS } from '../core/lake.js';
+import { ChartFormatError, EtlError } from '../errors.js';
 
-export interface RunOptions {
+/** What every command that writes the lake is told: how to say that it waits for another process. */
+export interface LakeOptions {
+  /** Called when another process holds the lake's lock and this one waits for it. */
+  readonly onWait?: (holder: LockHolder | undefined) => void;
+}
+
+export interface RunOptions extends LakeOptions {
   readonly date?: string;
   readonly source?: string;
   readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** The lake's cross-process lock, held by the transformer while it commits an object. */
+function lakeLock(config: Config, command: string, options: LakeOptions): FolderLakeLock {
+  return new FolderLakeLock(config.lakeRoot, {
+    command: `spotify-etl ${command}`,
+    ...(options.onWait ? { onWait: options.onWait } : {}),
+  });
 }
 
 export interface RunReport {
@@ -52,6 +68,7 @@ const hasCredentials = (s: SpotifySettings): boolean => !!(s.refreshToken || (s.
 function transformingDelivery(
   config: Config,
   storage: FolderStorage,
+  lock: FolderLakeLock,
   clock: Clock,
   logger: Logger,
   bufferSeconds: number,
@@ -63,7 +80,7 @@ function transformingDelivery(
     gzip: config.localDelivery.gzip,
     clock,
     onObject: async (event) => {
-      objects.push(...(await transformObjects(objectKeysOf(event), { storage, logger })).objects);
+      objects.push(...(await transformObjects(objectKeysOf(event), { storage, logger, lock })).objects);
     },
   });
   return { delivery, objects };
@@ -115,6 +132,7 @@ export async function runLocal(
     const { delivery, objects } = transformingDelivery(
       config,
       storage,
+      lakeLock(config, 'run', options),
       clock,
       logger,
       config.localDelivery.bufferSeconds,
@@ -143,7 +161,8 @@ export async function runLocal(
       }
       extracts.push(await extractChart(await playlistChart(client.catalog, source.id, date), deps));
     } else if (source.file) {
-      const text = await readFile(source.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      const text = await readChartFile(source.file).catch((error: NodeJS.ErrnoException) => {
+        if (error instanceof EtlError) throw error;
         throw new EtlError(`Cannot read ${source.file}: ${error.code ?? error.message}.`);
       });
       extracts.push(
@@ -181,11 +200,34 @@ export async function runLocal(
   }
 }
 
+/**
+ * A Charts CSV file's text, refused before it is read when it is larger than any chart (a file without line
+ * breaks, a wrong file): memory stays bounded whatever the folder holds.
+ */
+async function readChartFile(path: string): Promise<string> {
+  const { size } = await stat(path);
+  if (size > MAX_CHART_CSV_CHARS) {
+    throw new ChartFormatError(
+      `${path} is ${(size / 1024 / 1024).toFixed(1)} MiB; a Charts CSV is at most ${MAX_CHART_CSV_CHARS / 1024 / 1024} MiB.`,
+      { hint: 'Give one chart per file, as charts.spotify.com downloads them.' },
+    );
+  }
+  return readFile(path, 'utf8');
+}
+
 /** Replays everything waiting in to_process/. */
-export async function transformPending(config: Config, logger: Logger): Promise<TransformReport> {
+export async function transformPending(
+  config: Config,
+  logger: Logger,
+  options: LakeOptions & { readonly command?: string } = {},
+): Promise<TransformReport> {
   const storage = new FolderStorage(config.lakeRoot);
-  const keys = await storage.list('top_200_global/raw_data/to_process/');
-  return transformObjects(keys, { storage, logger });
+  const keys = await storage.list(TO_PROCESS);
+  return transformObjects(keys, {
+    storage,
+    logger,
+    lock: lakeLock(config, options.command ?? 'transform', options),
+  });
 }
 
 export interface BackfillRunReport {
@@ -205,20 +247,30 @@ export async function backfillLocal(
   clock: Clock,
   logger: Logger,
   pathOrGlob: string,
-  options: { readonly force?: boolean; readonly onProgress?: (p: BackfillProgress) => void } = {},
+  options: LakeOptions & {
+    readonly force?: boolean;
+    readonly onProgress?: (p: BackfillProgress) => void;
+  } = {},
 ): Promise<BackfillRunReport> {
   const started = clock.now().getTime();
   const storage = new FolderStorage(config.lakeRoot);
   const paths = await listCsvFiles(pathOrGlob);
-  const replayed = await transformPending(config, logger);
+  const replayed = await transformPending(config, logger, { ...options, command: 'backfill' });
   const client = createSpotifyClient(config.spotify, { clock, logger });
   // bufferSeconds 0: the backfill flushes per batch; no timer may cut a batch in two.
-  const { delivery, objects } = transformingDelivery(config, storage, clock, logger, 0);
+  const { delivery, objects } = transformingDelivery(
+    config,
+    storage,
+    lakeLock(config, 'backfill', options),
+    clock,
+    logger,
+    0,
+  );
   const cache = await EntityCache.load(storage, clock, config.cacheTtlDays);
   const files = paths.map((path) => ({
     name: basename(path),
     origin: path,
-    read: () => readFile(path, 'utf8'),
+    read: () => readChartFile(path),
   }));
   const report = await backfill(
     files,

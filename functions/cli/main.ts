@@ -9,10 +9,12 @@ import { isIsoDate } from '../core/chart.js';
 import { parseRawLine } from '../core/transform.js';
 import { LakeQueryEngine } from '../adapters/local/duckdb-query.js';
 import { backfillLocal, runLocal, transformPending, type RunReport } from './local-runtime.js';
+import type { LockHolder } from '../adapters/local/lake-lock.js';
+import type { TransformReport } from '../core/transform.js';
 import type { BackfillProgress } from '../core/backfill.js';
 import { formatCsv, formatFigures, formatJson, formatTable } from './format.js';
 import { chartCommand } from './plot.js';
-import { formatCheckReport, runChecks } from '../core/checks.js';
+import { formatCheckReport, readKnownGaps, runChecks } from '../core/checks.js';
 import { checkPending, clearPending, listPending } from '../core/pending-checks.js';
 import { FolderStorage } from '../adapters/local/folder-storage.js';
 import { defaultTokenFile, login, readStoredRefreshToken } from './login.js';
@@ -48,6 +50,22 @@ function cliLogger(verbose: boolean): Logger {
     warn: (m, d) => (verbose ? write('warn', m, d) : undefined),
     error: (m, d) => write('error', m, d),
   };
+}
+
+/** Says, once per wait, that another process is writing to the lake and this one waits for it. */
+function sayWaiting(holder: LockHolder | undefined): void {
+  const who = holder
+    ? `another process (pid ${holder.pid}, \`${holder.command}\`, since ${holder.since})`
+    : 'another spotify-etl process';
+  process.stderr.write(`waiting: ${who} is writing to the lake; this one goes on when it is done.\n`);
+}
+
+/**
+ * What a transform could not finish (an object to retry), can never read (quarantined) or set aside (rejected
+ * lines): any of them fails the command, so that exit 0 means the work is complete.
+ */
+function unfinished(t: TransformReport): number {
+  return t.failedObjects.length + t.quarantinedObjects.length + t.rejected;
 }
 
 function progress(label: string): ((done: number, total: number) => void) | undefined {
@@ -110,6 +128,14 @@ function printRun(report: RunReport, out: (s: string) => void): void {
   for (const o of t.objects.filter((x) => x.rejectedKey))
     out(`rejected lines of ${o.key}: see ${o.rejectedKey}`);
   for (const f of t.failedObjects) out(`transform failed for ${f.key}: ${f.error}`);
+  for (const q of t.quarantinedObjects) out(`quarantined ${q.key}: ${q.reason}`);
+  for (const e of report.extracts.filter((x) => !x.completeness.complete))
+    out(`incomplete chart: ${e.completeness.reason ?? e.chartId}`);
+}
+
+/** Charts that do not hold every entry they should: the run delivered the rest, and fails to say so. */
+function incomplete(extracts: readonly { readonly completeness: { readonly complete: boolean } }[]): number {
+  return extracts.filter((e) => !e.completeness.complete).length;
 }
 
 async function topTen(config: Config, dates: readonly string[]): Promise<string[]> {
@@ -184,11 +210,14 @@ export async function main(
         ...(values.date ? { date: values.date } : {}),
         ...(values.source ? { source: values.source } : {}),
         ...(lookups ? { onProgress: lookups } : {}),
+        onWait: sayWaiting,
       });
       printRun(report, out);
       const dates = [...new Set(report.extracts.map((e) => e.date))].slice(-1);
       if (report.transform.rowsWritten > 0) for (const l of await topTen(config, dates)) out(l);
-      return report.transform.failedObjects.length > 0 ? 1 : 0;
+      const problems =
+        unfinished(report.transform) + incomplete(report.extracts) + report.inboxFailures.length;
+      return problems > 0 ? 1 : 0;
     }
     case 'backfill': {
       const target = rest[0];
@@ -200,6 +229,7 @@ export async function main(
       const r = await backfillLocal(config, systemClock, logger, target, {
         force: values.force,
         ...(bar ? { onProgress: bar } : {}),
+        onWait: sayWaiting,
       });
       const b = r.backfill;
       if (!r.enrichment)
@@ -208,13 +238,19 @@ export async function main(
         );
       if (r.replayed.objects.length > 0)
         out(`replayed ${r.replayed.objects.length} raw objects left in to_process/ by an earlier run`);
+      for (const f of [...r.replayed.failedObjects, ...r.transform.failedObjects])
+        out(`transform failed for ${f.key}: ${f.error}`);
+      for (const q of [...r.replayed.quarantinedObjects, ...r.transform.quarantinedObjects])
+        out(`quarantined ${q.key}: ${q.reason}`);
       for (const f of b.failed) out(`set aside: ${f.origin}: ${f.reason}`);
+      for (const f of b.incomplete) out(`incomplete chart: ${f.origin}: ${f.reason}`);
       const t = r.transform;
       const rows: [string, string | number][] = [
         ['files', b.files],
         ['charts extracted', b.extracted],
         ['already done (skipped)', b.skipped],
         ['files set aside', b.failed.length],
+        ['incomplete charts', b.incomplete.length],
         ['chart entries', b.entries],
         ['song rows written', t.rowsWritten],
         ['duplicates dropped', t.duplicates],
@@ -226,7 +262,8 @@ export async function main(
       ];
       out(formatFigures('backfill', rows));
       if (t.rowsWritten > 0) out('Check the chart dates it wrote: spotify-etl check --pending');
-      return t.failedObjects.length > 0 ? 1 : 0;
+      // Exit 0 means every file became a complete chart in the lake.
+      return unfinished(t) + unfinished(r.replayed) + b.incomplete.length + b.failed.length > 0 ? 1 : 0;
     }
     case 'check': {
       if ([values.date, values.from || values.to, values.pending].filter(Boolean).length > 1) {
@@ -234,18 +271,20 @@ export async function main(
       }
       const maxAge = values['max-age-days'];
       const today = systemClock.now().toISOString().slice(0, 10);
+      const storage = new FolderStorage(config.lakeRoot);
+      // Read before the engine opens: an invalid file stops here with its name and the bad entry.
+      const knownGaps = await readKnownGaps(storage);
       const engine = await LakeQueryEngine.open(config.lakeRoot);
       try {
         if (values.pending) {
-          const storage = new FolderStorage(config.lakeRoot);
           const pending = await listPending(storage);
-          if (pending.dates.length === 0) {
+          if (pending.dates.length === 0 && (pending.invalid ?? []).length === 0) {
             out(
               'No chart dates are waiting for a check: every date written has been checked with --pending.',
             );
             return 0;
           }
-          const report = await checkPending(engine, pending, { today });
+          const report = await checkPending(engine, { ...pending, knownGaps }, { today });
           out(values.format === 'json' ? JSON.stringify(report, null, 2) : formatCheckReport(report));
           // Checked, passed or not: the report is the answer. A date fixed later is checked again with --date.
           await clearPending(storage, pending);
@@ -253,6 +292,7 @@ export async function main(
         }
         const report = await runChecks(engine, {
           today,
+          knownGaps,
           ...(values.date ? { from: values.date, to: values.date } : {}),
           ...(values.from ? { from: values.from } : {}),
           ...(values.to ? { to: values.to } : {}),
@@ -283,7 +323,7 @@ export async function main(
       return 0;
     }
     case 'transform': {
-      const t = await transformPending(config, logger);
+      const t = await transformPending(config, logger, { onWait: sayWaiting });
       out(
         formatTable(
           ['object', 'status', 'lines', 'rows', 'duplicates', 'rejected'],
@@ -300,7 +340,9 @@ export async function main(
       out(
         `${t.objects.length} objects: ${t.linesIn} lines in = ${t.rowsWritten} rows written + ${t.duplicates} duplicates + ${t.rejected} rejected`,
       );
-      return t.failedObjects.length > 0 ? 1 : 0;
+      for (const f of t.failedObjects) out(`transform failed for ${f.key}: ${f.error}`);
+      for (const q of t.quarantinedObjects) out(`quarantined ${q.key}: ${q.reason}`);
+      return unfinished(t) > 0 ? 1 : 0;
     }
     case 'query': {
       const sql = rest.join(' ').trim();

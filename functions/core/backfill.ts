@@ -4,7 +4,7 @@
 // and a chart extracted again supersedes its earlier run (the transformer's one-run-per-chart-day rule).
 import { createHash } from 'node:crypto';
 import type { Storage } from '../ports.js';
-import { ChartFormatError } from '../errors.js';
+import { ChartFormatError, EtlError } from '../errors.js';
 import { parseChartCsv } from './charts-csv.js';
 import { extractChart, type ExtractDeps, type ExtractReport } from './extract.js';
 import { ROOT } from './lake.js';
@@ -40,6 +40,8 @@ export interface BackfillReport {
   readonly extracted: number;
   readonly skipped: number;
   readonly failed: readonly { readonly origin: string; readonly reason: string }[];
+  /** Charts whose valid entries were delivered but that do not hold every entry they should. */
+  readonly incomplete: readonly { readonly origin: string; readonly reason: string }[];
   readonly entries: number;
   readonly apiCalls: number;
   readonly cacheHits: number;
@@ -62,6 +64,7 @@ export async function backfill(
   const batchSize = options.batchSize ?? 25;
   const done = options.force ? new Set<string>() : await doneHashes(deps.storage);
   const failed: { origin: string; reason: string }[] = [];
+  const incomplete: { origin: string; reason: string }[] = [];
   const charts: Pick<ExtractReport, 'chartId' | 'date' | 'entries'>[] = [];
   let pending: { hash: string; report: ExtractReport; name: string }[] = [];
   let skipped = 0;
@@ -101,7 +104,15 @@ export async function backfill(
   // Wraps the stream so that extractChart's own flush does not cut objects per chart: the batch decides.
   const batchedDelivery = { put: deps.delivery.put.bind(deps.delivery), flush: async () => {} };
   for (const file of files) {
-    const text = await file.read();
+    let text: string;
+    try {
+      text = await file.read();
+    } catch (error) {
+      if (!(error instanceof ChartFormatError)) throw error;
+      failed.push({ origin: file.origin, reason: error.message });
+      progress();
+      continue;
+    }
     const hash = sha1(text);
     if (done.has(hash) || pending.some((p) => p.hash === hash)) {
       skipped++;
@@ -115,6 +126,12 @@ export async function backfill(
     } catch (error) {
       if (!(error instanceof ChartFormatError)) {
         await commit(); // keep the finished part of the batch: the resume starts after it
+        // Name the file that stopped the backfill: the resume starts there.
+        if (error instanceof EtlError)
+          throw new EtlError(`${file.origin}: ${error.message}`, {
+            ...(error.hint ? { hint: error.hint } : {}),
+            cause: error,
+          });
         throw error;
       }
       failed.push({ origin: file.origin, reason: error.message });
@@ -122,6 +139,8 @@ export async function backfill(
       continue;
     }
     pending.push({ hash, report, name: file.name });
+    if (!report.completeness.complete)
+      incomplete.push({ origin: file.origin, reason: report.completeness.reason ?? 'incomplete' });
     charts.push({ chartId: report.chartId, date: report.date, entries: report.entries });
     entries += report.entries;
     apiCalls += report.apiCalls;
@@ -135,6 +154,7 @@ export async function backfill(
     extracted: charts.length,
     skipped,
     failed,
+    incomplete,
     entries,
     apiCalls,
     cacheHits,

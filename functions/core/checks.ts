@@ -1,9 +1,11 @@
 // Data-quality checks over the lake, written as SQL for any engine behind a small port (DuckDB locally, Athena later).
 // Every query filters snapshot_date with DATE literals, so an engine with partition pruning reads only the checked days.
 import { addDays, isIsoDate } from './chart.js';
+import { SPOTIFY_CHART_SIZE } from './charts-csv.js';
 import { EtlError } from '../errors.js';
-import { TABLES, type TableName } from './lake.js';
+import { KNOWN_GAPS, TABLES, type TableName } from './lake.js';
 import { TABLE_SCHEMAS, type JsonSchema } from './schemas.js';
+import type { Storage } from '../ports.js';
 
 /** The one thing the checks need of a query engine (LakeQueryEngine satisfies it). */
 export interface SqlEngine {
@@ -19,9 +21,17 @@ export interface CheckOptions {
   readonly today: string;
   /** Freshness: the latest chart date may be at most this many days before `today` (default 2). */
   readonly maxAgeDays?: number;
+  /** Absences and short charts declared in advance (KNOWN_GAPS, read with readKnownGaps): notes, not failures. */
+  readonly knownGaps?: readonly KnownGap[];
+  /**
+   * Only these chart dates of the range have to hold the range's charts (`check --pending`: the dates written; the
+   * days between them are in the range to save queries, and are checked for what they hold, not for being there).
+   */
+  readonly coverageDates?: readonly string[];
 }
 
-export type CheckName = 'schema' | 'ranks' | 'duplicates' | 'references' | 'previous_rank' | 'freshness';
+export type CheckName =
+  'schema' | 'coverage' | 'ranks' | 'duplicates' | 'references' | 'previous_rank' | 'freshness' | 'markers';
 
 export interface CheckResult {
   readonly name: CheckName;
@@ -40,7 +50,7 @@ export interface CheckReport {
   readonly range: { readonly from: string; readonly to: string };
   /** The ranges checked, when there were several (`check --pending`): the days between them were not. */
   readonly ranges?: readonly { readonly from: string; readonly to: string }[];
-  /** What the range held: with 0 chart days every check passes vacuously. */
+  /** What the range held: 0 chart days fails coverage (an explicit range) or freshness (the recent days). */
   readonly checked: { readonly chartDays: number; readonly songRows: number };
   readonly checks: readonly CheckResult[];
 }
@@ -117,6 +127,180 @@ function within(scope: Scope, column = 'snapshot_date', shiftDays = 0): string {
 
 const showInterval = (i: Interval): string => (i.from === i.to ? i.from : `${i.from}…${i.to}`);
 
+/** Every date from..to, in order. */
+function datesOf(i: Interval): string[] {
+  const dates: string[] = [];
+  for (let d = i.from; d <= i.to; d = addDays(d, 1)) dates.push(d);
+  return dates;
+}
+
+/** Runs of consecutive dates listed in a detail line at most; the rest are counted. */
+const MAX_DATE_RUNS = 10;
+
+/** Sorted dates as runs: "2024-02-07, 2024-02-10…2024-02-12", the runs past MAX_DATE_RUNS counted. */
+export function dateList(dates: readonly string[]): string {
+  const runs: { from: string; to: string }[] = [];
+  for (const date of dates) {
+    const last = runs[runs.length - 1];
+    if (last && addDays(last.to, 1) === date) last.to = date;
+    else runs.push({ from: date, to: date });
+  }
+  const shown = runs.slice(0, MAX_DATE_RUNS).map(showInterval);
+  const hidden = runs.slice(MAX_DATE_RUNS).reduce((n, r) => n + daysBetween(r.from, r.to) + 1, 0);
+  return shown.join(', ') + (hidden > 0 ? `, and ${hidden} more day${hidden === 1 ? '' : 's'}` : '');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Known gaps: what the lake is known to lack, declared once so that the checks keep failing for everything else.
+
+export { KNOWN_GAPS } from './lake.js';
+
+/**
+ * One entry of `top_200_global/checks/known-gaps.json`, a JSON array of them:
+ * ```json
+ * [
+ *   { "chart_id": "regional-global-daily", "from": "2024-12-25", "to": "2024-12-25",
+ *     "reason": "Spotify published no chart that day" },
+ *   { "chart_id": "regional-au-daily", "from": "2024-02-07", "to": "2024-02-07", "expected_entries": 150,
+ *     "reason": "charts.spotify.com lists 150 entries that day" },
+ *   { "from": "2025-01-01", "to": "2025-01-03", "reason": "extraction down, not backfilled" }
+ * ]
+ * ```
+ * Without `expected_entries`: the chart (every chart, when `chart_id` is left out) is known to be absent from..to
+ * (dates inclusive), so the coverage check does not ask for it. With `expected_entries`: the chart is there with that
+ * many entries instead of its usual size, so the ranks check asks for exactly 1..expected_entries (and the chart must
+ * still be there). An entry naming the chart wins over one without `chart_id`. A declared gap that excused something
+ * is listed as a note.
+ */
+export interface KnownGap {
+  readonly chart_id?: string;
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+  readonly expected_entries?: number;
+}
+
+const KNOWN_GAP_FIELDS: ReadonlySet<string> = new Set([
+  'chart_id',
+  'from',
+  'to',
+  'reason',
+  'expected_entries',
+]);
+
+const KNOWN_GAPS_HINT =
+  'known-gaps.json is a JSON array of {"chart_id"?: "regional-global-daily", "from": "YYYY-MM-DD", ' +
+  '"to": "YYYY-MM-DD", "reason": "…", "expected_entries"?: 150}; leave out expected_entries for a chart absent on those days.';
+
+/** Known gaps from any source (the file's JSON, a caller's option), validated: throws EtlError naming the bad entry. */
+export function validateKnownGaps(value: unknown, source: string = KNOWN_GAPS): KnownGap[] {
+  if (!Array.isArray(value)) {
+    throw new EtlError(`${source} is not a JSON array of known gaps.`, { hint: KNOWN_GAPS_HINT });
+  }
+  return value.map((entry: unknown, index): KnownGap => {
+    const shown = JSON.stringify(entry) ?? String(entry);
+    const bad = (why: string): never => {
+      throw new EtlError(
+        `${source}: entry ${index + 1} ${shown.length > 160 ? `${shown.slice(0, 159)}…` : shown} ${why}.`,
+        { hint: KNOWN_GAPS_HINT },
+      );
+    };
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return bad('is not an object');
+    const e = entry as Record<string, unknown>;
+    // A misspelt field ("expected_entires") would otherwise be a gap that silently does nothing.
+    const unknown = Object.keys(e).filter((k) => !KNOWN_GAP_FIELDS.has(k));
+    if (unknown.length > 0) bad(`has unknown field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}`);
+    const date = (field: 'from' | 'to'): string => {
+      const v = e[field];
+      return typeof v === 'string' && isIsoDate(v)
+        ? v
+        : bad(`has ${field} ${JSON.stringify(v) ?? 'missing'}, not a calendar date YYYY-MM-DD`);
+    };
+    const from = date('from');
+    const to = date('to');
+    if (from > to) bad(`has from ${from} after to ${to}`);
+    if (typeof e.reason !== 'string' || e.reason.trim() === '')
+      bad('has no reason: say why the gap is known');
+    const chartId = e.chart_id;
+    if (chartId !== undefined && (typeof chartId !== 'string' || chartId.trim() === '')) {
+      bad('has a chart_id that is not a chart id such as "regional-global-daily"');
+    }
+    const size = e.expected_entries;
+    if (size !== undefined && !(typeof size === 'number' && Number.isInteger(size) && size >= 1)) {
+      bad('has an expected_entries that is not a whole number ≥ 1');
+    }
+    return {
+      ...(typeof chartId === 'string' ? { chart_id: chartId } : {}),
+      from,
+      to,
+      reason: String(e.reason),
+      ...(typeof size === 'number' ? { expected_entries: size } : {}),
+    };
+  });
+}
+
+/** The known-gaps file's text, validated. */
+export function parseKnownGaps(text: string, source: string = KNOWN_GAPS): KnownGap[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.replace(/^\uFEFF/, '')); // an editor's byte-order mark is not a syntax error
+  } catch (error) {
+    throw new EtlError(`${source} is not valid JSON: ${errorMessage(error)}`, { hint: KNOWN_GAPS_HINT });
+  }
+  return validateKnownGaps(value, source);
+}
+
+/** The lake's declared known gaps; none when the file does not exist. Throws EtlError for a file it cannot use. */
+export async function readKnownGaps(storage: Pick<Storage, 'get'>): Promise<KnownGap[]> {
+  let body: Uint8Array | undefined;
+  try {
+    body = await storage.get(KNOWN_GAPS);
+  } catch (error) {
+    throw new EtlError(`Could not read ${KNOWN_GAPS}: ${errorMessage(error)}`, {
+      hint: 'On AWS the checker needs s3:GetObject on that key, and s3:ListBucket for it (S3 answers a missing key with 403 without it).',
+      cause: error,
+    });
+  }
+  return body === undefined ? [] : parseKnownGaps(new TextDecoder().decode(body));
+}
+
+const covers = (gap: KnownGap, chartId: string | undefined, date: string): boolean =>
+  (gap.chart_id === undefined || gap.chart_id === chartId) && gap.from <= date && date <= gap.to;
+
+/** The gap that says a chart is absent on a date (chartId undefined: every chart, as for a day with no chart). */
+function absenceGap(
+  gaps: readonly KnownGap[],
+  chartId: string | undefined,
+  date: string,
+): KnownGap | undefined {
+  const absences = gaps.filter((g) => g.expected_entries === undefined && covers(g, chartId, date));
+  return absences.find((g) => g.chart_id === chartId) ?? absences[0];
+}
+
+/** The gap that declares a chart day's size; one naming the chart wins. */
+function sizeGap(gaps: readonly KnownGap[], chartId: string, date: string): KnownGap | undefined {
+  const sizes = gaps.filter((g) => g.expected_entries !== undefined && covers(g, chartId, date));
+  return sizes.find((g) => g.chart_id === chartId) ?? sizes[0];
+}
+
+/** Notes for the gaps that excused something: the chart, the dates, the declared reason. */
+class GapNotes {
+  private readonly used = new Map<KnownGap, { readonly who: string; readonly dates: Set<string> }>();
+
+  use(gap: KnownGap, date: string): void {
+    const entry = this.used.get(gap) ?? { who: gap.chart_id ?? 'every chart', dates: new Set<string>() };
+    this.used.set(gap, entry);
+    entry.dates.add(date);
+  }
+
+  issues(what: (gap: KnownGap) => string): Issue[] {
+    return [...this.used].map(([gap, { who, dates }]) => ({
+      line: `note: ${who} ${dateList([...dates].sort())}: ${what(gap)} as declared in known-gaps.json (${gap.reason})`,
+      count: 0,
+    }));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Results
 
@@ -149,7 +333,7 @@ async function guarded(name: CheckName, run: () => Promise<readonly Issue[]>): P
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// 6. schema — derived from schemas/, the one source of truth for columns.
+// 1. schema — derived from schemas/, the one source of truth for columns.
 
 export interface SchemaRule {
   readonly column: string;
@@ -266,12 +450,149 @@ async function scanTable(engine: SqlEngine, table: TableName, range: Interval): 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// 1. ranks — positions 1..N, each once, per chart day.
+// The chart days of a scope: what coverage and the chart size are judged on.
+
+interface ChartDay {
+  readonly chartId: string;
+  readonly date: string;
+  readonly lastPosition: number;
+  /** Rows of the offline demo, whose chart has no fixed size (older lakes hold it as regional-global-daily). */
+  readonly demo: boolean;
+}
+
+async function queryChartDays(engine: SqlEngine, scope: Scope): Promise<ChartDay[]> {
+  const { rows } = await engine.query(`
+    SELECT chart_id, snapshot_date, count(*) AS n, max(position) AS last_position,
+           sum(CASE WHEN source_kind = 'demo' THEN 1 ELSE 0 END) AS demo_rows
+    FROM song_data
+    WHERE ${within(scope)}
+    GROUP BY chart_id, snapshot_date
+    ORDER BY chart_id, snapshot_date`);
+  return rows.map((row) => ({
+    chartId: text(row.chart_id),
+    date: day(row.snapshot_date),
+    lastPosition: num(row.last_position) ?? 0,
+    demo: (num(row.demo_rows) ?? 0) === (num(row.n) ?? 0),
+  }));
+}
+
+/** Spotify's regional charts (charts.spotify.com, daily and weekly) are a Top 200. */
+const TOP_200_CHART = /^regional-[a-z0-9]+-(?:daily|weekly)$/;
+
+/** A weekly chart is published once every 7 days. */
+const cadenceDays = (chartId: string): number => (chartId.endsWith('-weekly') ? 7 : 1);
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2. coverage — every checked day holds every chart the range holds.
+
+interface CoveragePlan {
+  /**
+   * An explicit range (--date, --from/--to, pending dates) is asked for in full. The recent days (no `to`) are asked
+   * for from a chart's first date in them to the latest chart date: a lake that began within them passes, and the
+   * days not yet extracted are for freshness to report.
+   */
+  readonly explicit: boolean;
+  readonly coverageDates?: readonly string[];
+  readonly knownGaps: readonly KnownGap[];
+}
+
+function coverage(days: readonly ChartDay[], scope: Scope, plan: CoveragePlan): Issue[] {
+  const only = plan.coverageDates === undefined ? undefined : new Set(plan.coverageDates);
+  // Unreadable days fail the schema check; what they hold is unknown, so they are not also called missing.
+  let checked = datesOf(scope).filter(
+    (d) => (only === undefined || only.has(d)) && !scope.unreadable.some((u) => u.from <= d && d <= u.to),
+  );
+  const held = new Map<string, Set<string>>();
+  const withRows = new Set<string>();
+  for (const d of days) {
+    const dates = held.get(d.chartId) ?? new Set<string>();
+    held.set(d.chartId, dates);
+    dates.add(d.date);
+    withRows.add(d.date);
+  }
+  if (!plan.explicit) {
+    const latest = [...withRows].sort().pop();
+    if (latest === undefined) return []; // freshness reports the empty window
+    checked = checked.filter((d) => d <= latest);
+  }
+
+  // The dates each chart is expected on: every checked day, or every 7th from its first for a weekly chart.
+  const expected = new Map<string, string[]>();
+  for (const [chartId, dates] of held) {
+    const first = [...dates].sort()[0] ?? scope.from;
+    const cadence = cadenceDays(chartId);
+    expected.set(
+      chartId,
+      checked.filter(
+        (d) => (plan.explicit || d >= first) && ((daysBetween(first, d) % cadence) + cadence) % cadence === 0,
+      ),
+    );
+  }
+
+  const expectedOn = new Map([...expected].map(([chartId, dates]) => [chartId, new Set(dates)]));
+  const notes = new GapNotes();
+  const noChart: string[] = [];
+  for (const date of checked) {
+    if (withRows.has(date)) continue;
+    const excused = (chartId: string | undefined): boolean => {
+      const gap = absenceGap(plan.knownGaps, chartId, date);
+      if (gap) notes.use(gap, date);
+      return gap !== undefined;
+    };
+    // A range that holds no chart at all still expects one on each of its days.
+    const wanted =
+      held.size === 0
+        ? !excused(undefined)
+        : [...expected]
+            .filter(([chartId]) => expectedOn.get(chartId)?.has(date))
+            .map(([chartId]) => !excused(chartId))
+            .some(Boolean);
+    if (wanted) noChart.push(date);
+  }
+
+  const issues: Issue[] = [];
+  if (noChart.length > 0) issues.push({ line: `no chart on ${dateList(noChart)}`, count: noChart.length });
+  const empty = new Set(noChart);
+  for (const [chartId, dates] of [...expected].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const has = held.get(chartId) ?? new Set<string>();
+    const missing = dates.filter((date) => {
+      if (has.has(date) || empty.has(date)) return false;
+      const gap = absenceGap(plan.knownGaps, chartId, date);
+      if (gap) notes.use(gap, date);
+      return gap === undefined;
+    });
+    if (missing.length > 0) {
+      issues.push({
+        line: `${chartId}: missing on ${dateList(missing)} (${missing.length} of ${dates.length} chart dates)`,
+        count: missing.length,
+      });
+    }
+  }
+  return [...issues, ...notes.issues(() => 'absent')];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 3. ranks — positions 1..N, each once, per chart day, where N is the chart's size when it has a fixed one.
 
 const rankSpan = (first: number, last: number): string =>
   first === last ? `rank ${first}` : `ranks ${first}–${last}`;
 
-async function ranks(engine: SqlEngine, scope: Scope): Promise<Issue[]> {
+/**
+ * The entries a chart day must hold: as declared in the known gaps; 200 for Spotify's regional charts; none fixed
+ * for playlists and the demo (their size is their last rank, and the gap query finds what is missing below it).
+ */
+function chartSize(d: ChartDay, gaps: readonly KnownGap[]): { size: number; gap?: KnownGap } | undefined {
+  const gap = sizeGap(gaps, d.chartId, d.date);
+  if (gap?.expected_entries !== undefined) return { size: gap.expected_entries, gap };
+  return !d.demo && TOP_200_CHART.test(d.chartId) ? { size: SPOTIFY_CHART_SIZE } : undefined;
+}
+
+async function ranks(
+  engine: SqlEngine,
+  scope: Scope,
+  chartDays: readonly ChartDay[],
+  knownGaps: readonly KnownGap[],
+): Promise<Issue[]> {
   const { rows } = await engine.query(`
     WITH p AS (
       SELECT chart_id, snapshot_date, position, count(*) AS n
@@ -287,13 +608,19 @@ async function ranks(engine: SqlEngine, scope: Scope): Promise<Issue[]> {
     FROM g
     WHERE n > 1 OR position - coalesce(prev_position, 0) > 1
     ORDER BY chart_id, snapshot_date, position`);
-  const issues: Issue[] = [];
+  // Lines per chart day, so that a chart's missing tail follows the gaps found below its last rank.
+  const byDay = new Map<string, Issue[]>();
+  const push = (where: string, issue: Issue): void => {
+    const issues = byDay.get(where);
+    if (issues) issues.push(issue);
+    else byDay.set(where, [issue]);
+  };
   // Consecutive ranks duplicated the same number of times make one line ("ranks 1–200 appear 2 times each").
   let dup: { where: string; first: number; last: number; n: number } | undefined;
   const flush = (): void => {
     if (!dup) return;
     const single = dup.first === dup.last;
-    issues.push({
+    push(dup.where, {
       line: `${dup.where}: ${rankSpan(dup.first, dup.last)} ${single ? 'appears' : 'appear'} ${dup.n} times${single ? '' : ' each'}`,
       count: dup.last - dup.first + 1,
     });
@@ -306,7 +633,7 @@ async function ranks(engine: SqlEngine, scope: Scope): Promise<Issue[]> {
     const n = num(row.n) ?? 1;
     if (dup && (dup.where !== where || dup.last + 1 !== position || dup.n !== n)) flush();
     if (position - before > 1) {
-      issues.push({
+      push(where, {
         line: `${where}: ${rankSpan(before + 1, position - 1)} missing`,
         count: position - before - 1,
       });
@@ -317,11 +644,38 @@ async function ranks(engine: SqlEngine, scope: Scope): Promise<Issue[]> {
     }
   }
   flush();
-  return issues;
+
+  const notes = new GapNotes();
+  const issues: Issue[] = [];
+  for (const d of chartDays) {
+    const where = `${d.chartId} ${d.date}`;
+    issues.push(...(byDay.get(where) ?? []));
+    byDay.delete(where);
+    const expected = chartSize(d, knownGaps);
+    if (expected === undefined) continue;
+    const { size, gap } = expected;
+    const why = gap
+      ? `${size} entries declared in known-gaps.json: ${gap.reason}`
+      : `a Spotify regional chart has ${size} entries`;
+    if (d.lastPosition < size) {
+      issues.push({
+        line: `${where}: ${rankSpan(d.lastPosition + 1, size)} missing (${why})`,
+        count: size - d.lastPosition,
+      });
+    } else if (d.lastPosition > size) {
+      issues.push({
+        line: `${where}: ${rankSpan(size + 1, d.lastPosition)} beyond the chart's size (${why})`,
+        count: d.lastPosition - size,
+      });
+    } else if (gap) notes.use(gap, d.date);
+  }
+  // A chart day the day query did not list (a file written between the two queries): its lines are kept.
+  for (const rest of byDay.values()) issues.push(...rest);
+  return [...issues, ...notes.issues((gap) => `${String(gap.expected_entries)} entries`)];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// 3. duplicates — one run per chart day, and no key twice within a run.
+// 4. duplicates — one run per chart day, and no key twice within a run.
 
 async function duplicates(engine: SqlEngine, scope: Scope): Promise<Issue[]> {
   const runs = await engine.query(
@@ -386,7 +740,7 @@ async function duplicates(engine: SqlEngine, scope: Scope): Promise<Issue[]> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// 2. references — an enriched song's album and artists have their rows on the same chart day.
+// 5. references — an enriched song's album and artists have their rows on the same chart day.
 
 async function references(engine: SqlEngine, scope: Scope): Promise<Issue[]> {
   const albums = await engine.query(`
@@ -431,7 +785,7 @@ async function references(engine: SqlEngine, scope: Scope): Promise<Issue[]> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// 4. previous_rank — agrees with the previous day's chart, where the lake has that day.
+// 6. previous_rank — agrees with the previous day's chart, where the lake has that day.
 
 async function previousRank(engine: SqlEngine, scope: Scope): Promise<Issue[]> {
   const { rows } = await engine.query(`
@@ -496,7 +850,7 @@ async function previousRank(engine: SqlEngine, scope: Scope): Promise<Issue[]> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// 5. freshness — the latest chart date is recent.
+// 7. freshness — the latest chart date is recent.
 
 async function freshness(
   engine: SqlEngine,
@@ -530,7 +884,8 @@ async function freshness(
 /**
  * Runs every check over the chart dates from..to. Never throws for bad data: a file the engine cannot read is a
  * schema failure (its days are left out of the other checks); a check whose query fails reports that it could not
- * run. Throws EtlError only for invalid options.
+ * run; a range without data fails coverage (or, for the recent days, freshness). Throws EtlError only for invalid
+ * options.
  */
 export async function runChecks(engine: SqlEngine, options: CheckOptions): Promise<CheckReport> {
   const today = checkDate('today', options.today);
@@ -546,6 +901,8 @@ export async function runChecks(engine: SqlEngine, options: CheckOptions): Promi
   if (!Number.isInteger(maxAgeDays) || maxAgeDays < 0) {
     throw new EtlError(`Check option maxAgeDays ${String(maxAgeDays)} is not a whole number of days ≥ 0.`);
   }
+  const knownGaps = validateKnownGaps(options.knownGaps ?? [], 'Check option knownGaps');
+  const coverageDates = options.coverageDates?.map((d) => checkDate('coverageDates', d));
 
   const schemaIssues: Issue[] = [];
   const unreadable: Interval[] = [];
@@ -556,9 +913,18 @@ export async function runChecks(engine: SqlEngine, options: CheckOptions): Promi
   }
   const scope: Scope = { from, to, unreadable };
 
+  // One query for both checks that judge whole chart days; when it fails, both say they could not run.
+  let days: Promise<ChartDay[]> | undefined;
+  const chartDays = (): Promise<ChartDay[]> => (days ??= queryChartDays(engine, scope));
+  const plan: CoveragePlan = {
+    explicit: options.to !== undefined,
+    knownGaps,
+    ...(coverageDates ? { coverageDates } : {}),
+  };
   const checks: CheckResult[] = [
     result('schema', schemaIssues),
-    await guarded('ranks', () => ranks(engine, scope)),
+    await guarded('coverage', async () => coverage(await chartDays(), scope, plan)),
+    await guarded('ranks', async () => ranks(engine, scope, await chartDays(), knownGaps)),
     await guarded('duplicates', () => duplicates(engine, scope)),
     await guarded('references', () => references(engine, scope)),
     await guarded('previous_rank', () => previousRank(engine, scope)),
@@ -585,8 +951,11 @@ export function formatCheckReport(report: CheckReport): string {
   const failed = report.checks.filter((c) => !c.ok).length;
   const span = (r: { readonly from: string; readonly to: string }): string =>
     r.from === r.to ? r.from : `${r.from} … ${r.to}`;
+  const spans = report.ranges ?? [report.range];
+  // No range: a pending run whose every marker named an impossible date (the markers check says which).
+  const what = spans.length > 0 ? spans.map(span).join(', ') : 'no chart date';
   const lines = [
-    `Checks of ${(report.ranges ?? [report.range]).map(span).join(', ')} (${report.checked.chartDays} chart days, ${report.checked.songRows} song rows): ` +
+    `Checks of ${what} (${report.checked.chartDays} chart days, ${report.checked.songRows} song rows): ` +
       (failed === 0 ? 'all passed' : `${failed} of ${report.checks.length} failed`),
   ];
   const width = Math.max(...report.checks.map((c) => c.name.length));

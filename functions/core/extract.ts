@@ -3,9 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock, DeliveryStream, Logger, SpotifyCatalog, Storage } from '../ports.js';
 import type { Chart, ChartEntry, ChartProblem } from './chart.js';
+import { chartCompleteness, type ChartCompleteness } from './charts-csv.js';
 import type { EntityCache, EntityKind } from './entity-cache.js';
 import { mapLimit } from './limit.js';
 import { REJECTED, ndjson } from './lake.js';
+import { describeErrors, validators } from './schemas.js';
 import type { RawTrackRecord, SpotifyAlbum, SpotifyArtist, SpotifyTrack } from './spotify-types.js';
 
 export interface ExtractDeps {
@@ -33,6 +35,11 @@ export interface ExtractReport {
   readonly delivered: number;
   /** Chart rows that could not become entries (bad CSV lines), kept under raw_data/rejected/extract/. */
   readonly problems: readonly ChartProblem[];
+  /**
+   * Whether every entry the chart should hold was delivered (a daily Top 200 holds 200 unless a clean file
+   * shows fewer); an incomplete chart's valid entries are still delivered, and the run reports it as a failure.
+   */
+  readonly completeness: ChartCompleteness;
   readonly enrichment: 'spotify' | 'skipped: no Spotify credentials' | 'not needed';
   /** Distinct track ids Spotify answered 404 for (removed or unknown); their records carry track: null. */
   readonly tracksNotFound: readonly string[];
@@ -41,14 +48,52 @@ export interface ExtractReport {
   readonly cacheMisses: number;
 }
 
-/** `20261125T160000Z-3f9a1c`: sorts by time, so "the latest extraction" is the greatest run id. */
+/** The last millisecond a run id of this process was made for. */
+let lastRunMs = 0;
+
+/**
+ * `20261125T160000123Z-3f9a1c`: the time to the millisecond, so "the latest extraction" is the greatest run id.
+ * Strictly increasing within a process (a second id in the same millisecond takes the next one), so two
+ * extractions of one chart day always sort in the order they ran; only processes started in the same
+ * millisecond fall back to the random suffix.
+ */
 export function newRunId(clock: Clock): string {
-  const stamp = clock
-    .now()
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
+  lastRunMs = Math.max(clock.now().getTime(), lastRunMs + 1);
+  const stamp = new Date(lastRunMs).toISOString().replace(/[-:.]/g, '');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Firehose's per-record limit, in bytes (1,000 KiB); a larger record could never be delivered. */
+export const MAX_RECORD_BYTES = 1_024_000;
+
+/**
+ * Records that may go to the stream, and the entries that may not (a record over Firehose's limit, or one the
+ * transformer would reject anyway), set aside with the chart's bad rows instead of stopping the run.
+ */
+function deliverable(records: readonly RawTrackRecord[]): {
+  readonly lines: string[];
+  readonly problems: ChartProblem[];
+  readonly positions: Set<number>;
+} {
+  const lines: string[] = [];
+  const problems: ChartProblem[] = [];
+  const positions = new Set<number>();
+  for (const record of records) {
+    const line = JSON.stringify(record);
+    const bytes = line.length * 3 > MAX_RECORD_BYTES ? Buffer.byteLength(line) + 1 : 0;
+    const reason =
+      bytes > MAX_RECORD_BYTES
+        ? `the record of rank ${record.position} is ${bytes} bytes; Firehose accepts at most ${MAX_RECORD_BYTES}`
+        : !validators.rawTrackRecord(record as unknown)
+          ? `the record of rank ${record.position} does not match schemas/raw-track-record.schema.json: ${describeErrors(validators.rawTrackRecord.errors)}`
+          : undefined;
+    if (reason) problems.push({ line: 0, reason, text: line.slice(0, 1024) });
+    else {
+      lines.push(line);
+      positions.add(record.position);
+    }
+  }
+  return { lines, problems, positions };
 }
 
 /** What the Web API (or the cache) said for each id; null = 404. */
@@ -180,17 +225,26 @@ export async function extractChart(chart: Chart, deps: ExtractDeps): Promise<Ext
     enrichment = 'skipped: no Spotify credentials';
   }
 
-  if (chart.problems.length > 0) {
-    const key = `${REJECTED}extract/${chart.date}/${chart.chartId}-${runId}.ndjson`;
-    const rows = chart.problems.map((p) => ({ origin: chart.origin, ...p }));
+  const {
+    lines,
+    problems: unsendable,
+    positions,
+  } = deliverable(chart.entries.map((e) => buildRecord(chart, e, { runId, extractedAt }, found)));
+  const problems = [...chart.problems, ...unsendable];
+  const completeness = chartCompleteness({
+    ...chart,
+    entries: chart.entries.filter((e) => positions.has(e.position)),
+    problems,
+  });
+  if (!completeness.complete) deps.logger.error('chart incomplete', { reason: completeness.reason });
+  if (problems.length > 0) {
+    const key = `${REJECTED}extract/${chart.date}/${chart.chartId.replace(/[^0-9A-Za-z_-]+/g, '-')}-${runId}.ndjson`;
+    const rows = problems.map((p) => ({ origin: chart.origin, ...p }));
     await deps.storage.put(key, ndjson(rows), 'application/x-ndjson');
-    deps.logger.warn('chart rows set aside', { origin: chart.origin, count: chart.problems.length, key });
+    deps.logger.warn('chart rows set aside', { origin: chart.origin, count: problems.length, key });
   }
 
-  const records = chart.entries.map((e) =>
-    JSON.stringify(buildRecord(chart, e, { runId, extractedAt }, found)),
-  );
-  const delivery = await deps.delivery.put(records);
+  const delivery = await deps.delivery.put(lines);
   await deps.delivery.flush();
 
   const cacheAfter = deps.cache.stats();
@@ -202,7 +256,8 @@ export async function extractChart(chart: Chart, deps: ExtractDeps): Promise<Ext
     origin: chart.origin,
     entries: chart.entries.length,
     delivered: delivery.delivered,
-    problems: chart.problems,
+    problems,
+    completeness,
     enrichment,
     tracksNotFound,
     apiCalls: (deps.catalog?.stats().apiCalls ?? 0) - callsBefore,

@@ -10,6 +10,8 @@ export const TRANSFORMED = `${ROOT}/transformed_data/`;
 export const CACHE = `${ROOT}/cache/`;
 /** Chart dates written and not yet checked: `<date>/<raw object name>`, one empty object per transform. */
 export const CHECKS_PENDING = `${ROOT}/checks/pending/`;
+/** Absences and short charts declared by hand (a day Spotify published no chart); both the CLI and the checker read it. */
+export const KNOWN_GAPS = `${ROOT}/checks/known-gaps.json`;
 export const TABLES = ['album_data', 'artist_data', 'song_data'] as const;
 export type TableName = (typeof TABLES)[number];
 

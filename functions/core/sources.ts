@@ -44,9 +44,16 @@ export async function playlistChart(
   };
 }
 
+/** The demo's chart id: never a real chart's, so demo rows cannot replace or join a real chart's history. */
+export const DEMO_CHART_ID = 'demo-global-daily';
+
 /** The demo chart: the generator's CSV goes through the same parser as a real Charts file. */
 export function demoChart(csv: string, date: string): Chart {
-  return { ...parseChartCsv(csv, { fileName: `regional-global-daily-${date}.csv` }), kind: 'demo' };
+  return {
+    ...parseChartCsv(csv, { fileName: `regional-global-daily-${date}.csv` }),
+    kind: 'demo',
+    chartId: DEMO_CHART_ID,
+  };
 }
 
 export interface InboxReport {
@@ -98,7 +105,11 @@ export async function processInbox(
       continue;
     }
     extracted.push(await extractChart(chart, deps));
-    await storage.move(key, `${INBOX_DONE}${name}`);
+    const done = `${INBOX_DONE}${name}`;
+    await storage.move(key, done).catch(async (error: unknown) => {
+      // A concurrent run extracted the same file and moved it first: its chart day keeps the later run.
+      if (!(await storage.list(done)).includes(done)) throw error;
+    });
   }
   return { extracted, failed, remaining: 0 };
 }

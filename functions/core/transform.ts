@@ -7,10 +7,12 @@
 //    and output names derive from the raw object, so a retried object overwrites its own files;
 //  - the same chart extracted twice on one day: writing run B deletes run A's files for that chart day; lines
 //    of a run older than one already written are counted as duplicates ("superseded") and not written.
+import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
-import type { Logger, Storage } from '../ports.js';
+import { type LakeLock, type Logger, type Storage, unlocked } from '../ports.js';
+import { CorruptObjectError } from '../errors.js';
 import { describeErrors, validators } from './schemas.js';
 import { splitRecord } from './split.js';
 import {
@@ -30,11 +32,20 @@ import type { AlbumRow, ArtistRow, RawTrackRecord } from './spotify-types.js';
 export interface TransformDeps {
   readonly storage: Storage;
   readonly logger: Logger;
+  /**
+   * Held while an object's rows are committed (list, write, supersede, move), so that concurrent transformers of
+   * one lake see each other's runs. On AWS the transformer's reserved concurrency of 1 serialises them instead.
+   */
+  readonly lock?: LakeLock;
 }
 
 export interface ObjectReport {
   readonly key: string;
-  readonly status: 'transformed' | 'already processed' | 'missing' | 'ignored' | 'failed';
+  /**
+   * quarantined: the object cannot be read at all (a damaged gzip stream); it was moved to rejected/objects/
+   * with a reason beside it, and no retry will change that.
+   */
+  readonly status: 'transformed' | 'already processed' | 'missing' | 'ignored' | 'quarantined' | 'failed';
   /** Non-empty lines read; always = rowsWritten + duplicates + rejected. */
   readonly linesIn: number;
   readonly rowsWritten: number;
@@ -55,6 +66,7 @@ export interface TransformReport {
   readonly rejected: number;
   readonly filesWritten: number;
   readonly failedObjects: readonly { readonly key: string; readonly error: string }[];
+  readonly quarantinedObjects: readonly { readonly key: string; readonly reason: string }[];
 }
 
 export interface RejectedLine {
@@ -80,12 +92,29 @@ interface Group {
   readonly artists: Map<string, ArtistRow>;
 }
 
-/** `playlist:abc` → `playlist-abc`: chart ids become file-name safe. */
+/**
+ * `playlist:abc` → `playlist-abc`: chart ids become file-name safe. The schema's chart id pattern keeps this
+ * one-to-one (no chart id may start with `playlist-`).
+ */
 const slug = (chartId: string): string => chartId.replace(/[^0-9A-Za-z_-]+/g, '-');
 
-/** Output file name inside a partition: `<chart>__<run id>__<raw object name>.json`. */
+/**
+ * What names a raw object in the files made from it: its base name plus 8 hex digits of its whole key, so two
+ * objects of the same name in different folders never write (or reject into) the same file.
+ */
+export function rawObjectName(rawKey: string): string {
+  const hash = createHash('sha1').update(rawKey).digest('hex').slice(0, 8);
+  return `${baseName(rawKey).replace(/\.gz$/, '')}.${hash}`;
+}
+
+/** Output file name inside a partition: `<chart>__<run id>__<raw object name>.<key hash>.json`. */
 export function outputName(chartId: string, runId: string, rawKey: string): string {
-  return `${slug(chartId)}__${runId}__${baseName(rawKey).replace(/\.gz$/, '')}.json`;
+  return `${slug(chartId)}__${runId}__${rawObjectName(rawKey)}.json`;
+}
+
+/** Where the lines of a raw object that cannot become rows are set aside. */
+export function rejectedName(rawKey: string): string {
+  return `${REJECTED}${rawObjectName(rawKey)}.rejected.ndjson`;
 }
 
 function parseOutputName(name: string): { chart: string; runId: string } | undefined {
@@ -94,41 +123,141 @@ function parseOutputName(name: string): { chart: string; runId: string } | undef
 }
 
 /**
- * The text of a stored object in chunks, gunzipped when it starts with the gzip magic bytes. Lines are cut
- * from whole chunks by the caller: a generator step per chunk, not per line, is what keeps this fast.
+ * The longest raw line accepted, in bytes: Firehose's record limit. Every row is made from one line, so no row
+ * reaches DuckDB's 16 MiB JSON object limit, and a file without line breaks is read in bounded memory.
  */
-async function* textOf(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+export const MAX_LINE_BYTES = 1_024_000;
+
+/** How much of an over-long line is kept in its rejected entry (the whole line stays in processed/). */
+const SAMPLE_BYTES = 1024;
+
+/** A line that is not text the pipeline may parse: why, and as much of it as can be shown. */
+interface BadLine {
+  readonly reason: string;
+  readonly text: string;
+}
+
+type Line = string | BadLine;
+
+/** The bytes of a stored object, gunzipped when it starts with the gzip magic bytes. */
+async function* bytesOf(key: string, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
   const iterator = chunks[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done) return;
-  const head = first.value;
+  const head = Buffer.from(first.value.buffer, first.value.byteOffset, first.value.byteLength);
   const gzipped = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   const all = (async function* () {
     yield head;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      const c = next.value;
+      yield Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+    }
   })();
-  const decoder = new StringDecoder('utf8');
-  for await (const chunk of gzipped ? Readable.from(all).pipe(createGunzip()) : all) {
-    yield decoder.write(chunk as Uint8Array);
+  if (!gzipped) {
+    yield* all;
+    return;
   }
-  const tail = decoder.end();
-  if (tail !== '') yield tail;
+  const gunzip = Readable.from(all).pipe(createGunzip());
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (error) {
+    // zlib's own errors (a truncated or damaged stream) say the object is unreadable, not that a read failed.
+    if (
+      typeof (error as NodeJS.ErrnoException).code === 'string' &&
+      /^Z_/.test((error as { code: string }).code)
+    )
+      throw new CorruptObjectError(`${key} is not a readable gzip stream: ${(error as Error).message}.`);
+    throw error;
+  }
 }
 
-/** The lines of a stored object in batches (one per chunk read), as readline cuts them: \n or \r\n. */
-async function* lineBatchesOf(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string[]> {
-  let partial = '';
-  for await (const text of textOf(chunks)) {
-    const cut = text.lastIndexOf('\n');
-    if (cut === -1) {
-      partial += text; // a line longer than a chunk: joined once, when its end arrives
+const notUtf8 = (bytes: Buffer): BadLine => ({
+  reason: 'not valid UTF-8: decoding would replace bytes with U+FFFD and change the data',
+  text: bytes.toString('utf8'),
+});
+
+const tooLong = (bytes: number, sample: Buffer): BadLine => ({
+  reason: `the line is ${bytes} bytes; at most ${MAX_LINE_BYTES} are accepted (Firehose's record limit)`,
+  text: sample.subarray(0, SAMPLE_BYTES).toString('utf8'),
+});
+
+/** One complete line's bytes → its text, or why it is not text. */
+function lineOf(bytes: Buffer): Line {
+  if (bytes.length > MAX_LINE_BYTES) return tooLong(bytes.length, bytes);
+  return isUtf8(bytes) ? bytes.toString('utf8') : notUtf8(bytes);
+}
+
+/** Complete lines in a block that ends just before a newline: decoded at once when the block is valid UTF-8. */
+function linesOfBlock(block: Buffer, out: Line[]): void {
+  if (isUtf8(block)) {
+    for (const line of block.toString('utf8').split('\n')) {
+      // A UTF-16 length is at most the byte length: only long lines pay for counting bytes.
+      out.push(line.length * 3 > MAX_LINE_BYTES ? lineOf(Buffer.from(line)) : line);
+    }
+    return;
+  }
+  let start = 0;
+  for (let nl = block.indexOf(0x0a); nl !== -1; nl = block.indexOf(0x0a, start)) {
+    out.push(lineOf(block.subarray(start, nl)));
+    start = nl + 1;
+  }
+  out.push(lineOf(block.subarray(start)));
+}
+
+/**
+ * The lines of a stored object in batches (one per chunk read), as readline cuts them: \n or \r\n. Lines are
+ * cut from bytes (a newline byte is never part of a UTF-8 sequence), and each is checked to be UTF-8; a line
+ * longer than MAX_LINE_BYTES is counted, not kept, so memory stays bounded whatever the object's shape.
+ */
+async function* lineBatchesOf(key: string, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Line[]> {
+  let carry: Buffer[] = [];
+  let carryBytes = 0;
+  let overLong: { sample: Buffer; bytes: number } | undefined;
+  const hold = (bytes: Buffer): void => {
+    if (overLong) overLong.bytes += bytes.length;
+    else if (carryBytes + bytes.length > MAX_LINE_BYTES) {
+      const sample = Buffer.concat([...carry, bytes.subarray(0, SAMPLE_BYTES)]).subarray(0, SAMPLE_BYTES);
+      overLong = { sample, bytes: carryBytes + bytes.length };
+      carry = [];
+      carryBytes = 0;
+    } else {
+      carry.push(bytes);
+      carryBytes += bytes.length;
+    }
+  };
+  const takeCarried = (): Line => {
+    const line = overLong ? tooLong(overLong.bytes, overLong.sample) : lineOf(Buffer.concat(carry));
+    carry = [];
+    carryBytes = 0;
+    overLong = undefined;
+    return line;
+  };
+  for await (const chunk of bytesOf(key, chunks)) {
+    const first = chunk.indexOf(0x0a);
+    if (first === -1) {
+      hold(chunk);
       continue;
     }
-    const lines = (partial + text.slice(0, cut)).split('\n');
-    partial = text.slice(cut + 1);
+    const last = chunk.lastIndexOf(0x0a);
+    hold(chunk.subarray(0, first));
+    const lines: Line[] = [takeCarried()];
+    if (last > first) linesOfBlock(chunk.subarray(first + 1, last), lines);
+    if (last + 1 < chunk.length) hold(chunk.subarray(last + 1));
     yield lines;
   }
-  if (partial !== '') yield [partial];
+  if (carryBytes > 0 || overLong) yield [takeCarried()];
+}
+
+/** A JSON escape of a UTF-16 surrogate; JSON.stringify writes one only for a lone surrogate. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Whether a parsed value holds a string with a lone surrogate, which no query engine reads back. */
+function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value);
+  if (Array.isArray(value)) return value.some(hasLoneSurrogate);
+  if (value && typeof value === 'object') return Object.values(value).some(hasLoneSurrogate);
+  return false;
 }
 
 /** JSON + schema check of one raw line: the record, or the reason it is not one. */
@@ -145,6 +274,10 @@ export function parseRawLine(
     return {
       reason: `does not match schemas/raw-track-record.schema.json: ${describeErrors(validators.rawTrackRecord.errors)}`,
     };
+  }
+  // The cheap test first: only a line with a surrogate escape can hold a lone surrogate.
+  if (SURROGATE_ESCAPE.test(line) && hasLoneSurrogate(value)) {
+    return { reason: 'a string holds a lone UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair)' };
   }
   return { record: value };
 }
@@ -178,8 +311,13 @@ async function readRawObject(key: string, chunks: AsyncIterable<Uint8Array>): Pr
   let duplicates = 0;
   let lineNo = 0;
   let last: Group | undefined; // lines come in runs of one chart day: most lines reuse the previous line's group
-  const accept = (raw: string): void => {
+  const accept = (raw: Line): void => {
     lineNo++;
+    if (typeof raw !== 'string') {
+      linesIn++;
+      rejectedLines.push({ raw_key: key, line: lineNo, reason: raw.reason, text: raw.text });
+      return;
+    }
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     // The cheap test first: a record line starts with '{', so only other lines pay for trim().
     if (line.charCodeAt(0) !== 0x7b && line.trim() === '') return;
@@ -237,7 +375,7 @@ async function readRawObject(key: string, chunks: AsyncIterable<Uint8Array>): Pr
     for (const a of split.rows.artists)
       if (!group.artists.has(a.artist_id)) group.artists.set(a.artist_id, a);
   };
-  for await (const lines of lineBatchesOf(chunks)) for (const line of lines) accept(line);
+  for await (const lines of lineBatchesOf(key, chunks)) for (const line of lines) accept(line);
   return { groups: [...groups.values()], rejectedLines, linesIn, duplicates };
 }
 
@@ -364,9 +502,13 @@ async function writeGroup(
   result.artistRows += group.artists.size;
 }
 
-/** A raw object read and parsed, not yet written; or the report of an object there is nothing to do for. */
+/**
+ * A raw object read and parsed, not yet written; one that cannot be read at all (to quarantine); or the report
+ * of an object there is nothing to do for.
+ */
 type ReadObject =
   | { readonly key: string; readonly processedKey: string; readonly read: ReadResult }
+  | { readonly key: string; readonly corrupt: string }
   | { readonly report: ObjectReport };
 
 /** The CPU half of transforming an object: read, parse, validate, split. Writes nothing. */
@@ -379,12 +521,49 @@ async function readObject(key: string, { storage }: TransformDeps): Promise<Read
     const done = (await storage.list(processedKey)).includes(processedKey);
     return { report: { key, status: done ? 'already processed' : 'missing', ...empty } };
   }
-  return { key, processedKey, read: await readRawObject(key, chunks) };
+  try {
+    return { key, processedKey, read: await readRawObject(key, chunks) };
+  } catch (error) {
+    if (error instanceof CorruptObjectError) return { key, corrupt: error.message };
+    throw error;
+  }
 }
 
-/** The I/O half: write the rows and the rejected lines, then move the raw object to processed/. */
+/** Where an object that cannot be read is kept, with `<name>.reason.txt` beside it. */
+export const QUARANTINE = `${REJECTED}objects/`;
+
+/** Whether the object is still waiting: another transformer of the lake may have taken it meanwhile. */
+async function stillWaiting(storage: Storage, key: string): Promise<boolean> {
+  return (await storage.list(key)).includes(key);
+}
+
+/**
+ * The I/O half: write the rows and the rejected lines, then move the raw object to processed/; all of it under
+ * the lake's lock, after checking that no other transformer took the object while it was read.
+ */
 async function writeObject(object: ReadObject, deps: TransformDeps): Promise<ObjectReport> {
   if ('report' in object) return object.report;
+  return (deps.lock ?? unlocked).hold(async () => {
+    if (!(await stillWaiting(deps.storage, object.key))) {
+      return { key: object.key, status: 'already processed', ...empty };
+    }
+    return 'corrupt' in object ? quarantine(object.key, object.corrupt, deps) : commitObject(object, deps);
+  });
+}
+
+/** Moves an unreadable object out of to_process/ with its reason: a retry would fail the same way forever. */
+async function quarantine(key: string, reason: string, deps: TransformDeps): Promise<ObjectReport> {
+  const target = `${QUARANTINE}${rawObjectName(key)}${key.endsWith('.gz') ? '.gz' : ''}`;
+  await deps.storage.put(`${target}.reason.txt`, `${key}: ${reason}\n`, 'text/plain');
+  await deps.storage.move(key, target);
+  deps.logger.error('raw object quarantined', { key, quarantinedKey: target, reason });
+  return { key, status: 'quarantined', ...empty, rejectedKey: target, error: reason };
+}
+
+async function commitObject(
+  object: { readonly key: string; readonly processedKey: string; readonly read: ReadResult },
+  deps: TransformDeps,
+): Promise<ObjectReport> {
   const { storage } = deps;
   const { key, processedKey } = object;
   const { groups, rejectedLines, linesIn, duplicates: duplicateLines } = object.read;
@@ -397,7 +576,7 @@ async function writeObject(object: ReadObject, deps: TransformDeps): Promise<Obj
   await markPending(storage, dates, key);
   let rejectedKey: string | undefined;
   if (rejectedLines.length > 0) {
-    rejectedKey = `${REJECTED}${baseName(key).replace(/\.gz$/, '')}.rejected.ndjson`;
+    rejectedKey = rejectedName(key);
     await storage.put(rejectedKey, ndjson(rejectedLines), 'application/x-ndjson');
     deps.logger.warn('lines rejected', {
       key,
@@ -438,6 +617,9 @@ export function summarize(objects: readonly ObjectReport[]): TransformReport {
     failedObjects: objects
       .filter((o) => o.status === 'failed')
       .map((o) => ({ key: o.key, error: o.error ?? '' })),
+    quarantinedObjects: objects
+      .filter((o) => o.status === 'quarantined')
+      .map((o) => ({ key: o.key, reason: o.error ?? '' })),
   };
 }
 

@@ -89,6 +89,7 @@ function reportMetrics(reports: readonly ExtractReport[], failedFiles: number, r
     SpotifyApiCalls: sum((r) => r.apiCalls),
     CacheHits: sum((r) => r.cacheHits),
     ChartRowsSetAside: sum((r) => r.problems.length),
+    IncompleteCharts: reports.filter((r) => !r.completeness.complete).length,
     InboxFilesFailed: failedFiles,
     InboxFilesRemaining: remaining,
   });

@@ -14,6 +14,8 @@ const storage = s3Storage(config);
  * Success: every object of the event was transformed (or had already been: duplicate events are no-ops) and
  * moved to processed/; rejected lines are under raw_data/rejected/. Failure: it throws, so Lambda retries the
  * event and then sends it to the on-failure destination; objects not yet moved stay in to_process/ for a replay.
+ * An object that cannot be read at all (a damaged gzip stream) is quarantined under raw_data/rejected/objects/
+ * with its reason and counted in the QuarantinedObjects metric, without a retry: no retry would read it.
  */
 export const handler = async (event: S3Event): Promise<void> => {
   const report = await transformObjects(objectKeysOf(event), { storage, logger });
@@ -27,6 +29,7 @@ export const handler = async (event: S3Event): Promise<void> => {
     DuplicatesDropped: report.duplicates,
     RejectedLines: report.rejected,
     FailedObjects: report.failedObjects.length,
+    QuarantinedObjects: report.quarantinedObjects.length,
   });
   if (report.failedObjects.length > 0) {
     throw new EtlError(

@@ -8,7 +8,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
-import { CHECKS_PENDING, TABLES, TRANSFORMED } from '../../functions/core/lake.js';
+import { CHECKS_PENDING, KNOWN_GAPS, TABLES, TRANSFORMED } from '../../functions/core/lake.js';
 import { ATHENA_RESULTS, type DataLake } from './data-lake.js';
 import { invokeOnSchedule } from './schedule.js';
 import { EtlFunction, handlerMetric } from './etl-function.js';
@@ -76,11 +76,13 @@ export class Checker extends Construct implements MonitoredComponent {
       }),
     );
     lake.grantPrefixes(this.fn, {
-      read: [TRANSFORMED, ATHENA_RESULTS],
+      // checks/known-gaps.json: absences and short charts declared by hand (listed too: S3 answers a missing
+      // object with 403, not 404, to a reader that may not list it).
+      read: [TRANSFORMED, ATHENA_RESULTS, KNOWN_GAPS],
       write: [ATHENA_RESULTS],
       // checks/pending/: the markers of the chart dates to check, deleted once checked.
       delete: [CHECKS_PENDING],
-      list: [TRANSFORMED, ATHENA_RESULTS, CHECKS_PENDING],
+      list: [TRANSFORMED, ATHENA_RESULTS, CHECKS_PENDING, KNOWN_GAPS],
     });
     // Athena asks for the results bucket's region before writing there; the action reveals nothing else.
     this.fn.addToRolePolicy(

@@ -1,13 +1,15 @@
 // The transformer: S3 announces every object Firehose writes under raw_data/to_process/; the function splits it
 // into song/album/artist rows per chart date, sets invalid lines aside, and moves the raw object to processed/.
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import { PROCESSED, REJECTED, TO_PROCESS, TRANSFORMED, CHECKS_PENDING } from '../../functions/core/lake.js';
 import type { DataLake } from './data-lake.js';
-import { EtlFunction, handlerMetric } from './etl-function.js';
+import { EtlFunction, grantWriteToOwnLogGroup, handlerMetric } from './etl-function.js';
 import type { MonitoredComponent } from './monitoring.js';
 
 export interface TransformerProps {
@@ -42,6 +44,7 @@ export class Transformer extends Construct implements MonitoredComponent {
       read: [TO_PROCESS, TRANSFORMED],
       // checks/pending/: the chart dates it wrote, for the checker.
       write: [PROCESSED, REJECTED, TRANSFORMED, CHECKS_PENDING],
+      // to_process/: an object moved to processed/, or quarantined under rejected/objects/ when unreadable.
       delete: [TO_PROCESS, TRANSFORMED],
       list: [TO_PROCESS, PROCESSED, TRANSFORMED],
     });
@@ -51,7 +54,7 @@ export class Transformer extends Construct implements MonitoredComponent {
     lake.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.fn), {
       prefix: TO_PROCESS,
     });
-    acknowledgeNotificationsHandler(this);
+    confineNotificationsHandlerLogs(this);
 
     // The handler reports its counts in Embedded Metric Format (namespace SpotifyEtl, dimension Function=transform).
     const rejectedLines = handlerMetric('transform', 'RejectedLines', 'Sum', Duration.minutes(5));
@@ -74,14 +77,27 @@ export class Transformer extends Construct implements MonitoredComponent {
   }
 }
 
-/** CDK's singleton Lambda that sets bucket notifications at deploy time (one per stack). */
-function acknowledgeNotificationsHandler(scope: Construct): void {
+/**
+ * CDK's singleton Lambda that sets the bucket notifications at deploy time (one per stack) gets the same treatment
+ * as ours: a log group of its own and a role that may write only there. CDK gives its role AWSLambdaBasicExecutionRole
+ * (logs:CreateLogGroup, CreateLogStream and PutLogEvents on `*`), and the L2 offers no option to leave it out.
+ */
+function confineNotificationsHandlerLogs(scope: Construct): void {
   const handler = Stack.of(scope).node.children.find((c) =>
     c.node.id.startsWith('BucketNotificationsHandler'),
   );
-  if (!handler) return;
-  Validations.of(handler).acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: "CDK's bucket-notifications custom resource; the managed policy only lets it write its own logs.",
-  });
+  if (!handler || handler.node.tryFindChild('Logs')) return;
+  const fn = handler.node.defaultChild;
+  const role = handler.node.tryFindChild('Role');
+  if (!(fn instanceof CfnResource) || !(role instanceof iam.Role)) {
+    // Fail the synth rather than deploy the handler with its default permissions unnoticed.
+    throw new Error(
+      `${handler.node.path} no longer has the 'Resource' function and 'Role' this stack expects: ` +
+        'update confineNotificationsHandlerLogs (infra/constructs/transformer.ts) for this aws-cdk-lib version.',
+    );
+  }
+  const logGroup = new logs.LogGroup(handler, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
+  fn.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });
+  (role.node.defaultChild as iam.CfnRole).managedPolicyArns = undefined;
+  grantWriteToOwnLogGroup(role, logGroup);
 }

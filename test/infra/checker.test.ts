@@ -4,6 +4,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import {
   CACHE,
   CHECKS_PENDING,
+  KNOWN_GAPS,
   INBOX,
   PROCESSED,
   REJECTED,
@@ -149,19 +150,21 @@ describe('checker IAM: Athena over the lake tables, nothing else', () => {
     expect(targets.join()).not.toMatch(/rawtrackrecords|\*/i);
   });
 
-  it('reads transformed_data/ and the Athena results, writes only the results, deletes only the check markers', () => {
+  it('reads transformed_data/, the Athena results and the known gaps, writes only the results, deletes only the check markers', () => {
     const s3 = checkerStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
     const resourcesFor = (action: string) =>
       sorted(
         s3.filter((s) => actionsOf(s).includes(action)).flatMap((s) => ([] as unknown[]).concat(s.Resource)),
       );
     expect(resourcesFor('s3:GetObject')).toEqual(
-      sorted([objectsArn(TRANSFORMED), objectsArn(ATHENA_RESULTS)]),
+      sorted([objectsArn(TRANSFORMED), objectsArn(ATHENA_RESULTS), objectsArn(KNOWN_GAPS)]),
     );
     expect(resourcesFor('s3:PutObject')).toEqual(sorted([objectsArn(ATHENA_RESULTS)]));
     expect(resourcesFor('s3:DeleteObject')).toEqual(sorted([objectsArn(CHECKS_PENDING)]));
     expect(s3.find((s) => s.Action === 's3:ListBucket')?.Condition).toEqual({
-      StringLike: { 's3:prefix': [`${TRANSFORMED}*`, `${ATHENA_RESULTS}*`, `${CHECKS_PENDING}*`] },
+      StringLike: {
+        's3:prefix': [`${TRANSFORMED}*`, `${ATHENA_RESULTS}*`, `${CHECKS_PENDING}*`, `${KNOWN_GAPS}*`],
+      },
     });
     expect(sorted(s3.flatMap(actionsOf))).toEqual(
       sorted(['s3:DeleteObject', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:PutObject']),
@@ -170,13 +173,13 @@ describe('checker IAM: Athena over the lake tables, nothing else', () => {
     for (const prefix of [INBOX, CACHE, TO_PROCESS, PROCESSED, REJECTED]) expect(text).not.toContain(prefix);
   });
 
-  it('has no other permission than Athena, Glue, S3 and its own dead-letter queue', () => {
+  it('has no other permission than Athena, Glue, S3, its own dead-letter queue and its own log group', () => {
     const services = new Set(
       checkerStatements()
         .flatMap(actionsOf)
         .map((a) => a.split(':')[0]),
     );
-    expect([...services].sort()).toEqual(['athena', 'glue', 's3', 'sqs']);
+    expect([...services].sort()).toEqual(['athena', 'glue', 'logs', 's3', 'sqs']);
   });
 });
 

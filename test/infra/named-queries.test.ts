@@ -1,7 +1,8 @@
-// The Athena named queries (infra/queries/*.sql), run unchanged in DuckDB over a demo lake of two chart days:
+// The Athena named queries (infra/queries/*.sql), run in DuckDB over a demo lake of two chart days:
 // the same SQL must answer sensibly in both engines, so it sticks to what Trino and DuckDB share.
 import { LakeQueryEngine, type Row } from '../../functions/adapters/local/duckdb-query.js';
 import { runLocal } from '../../functions/cli/local-runtime.js';
+import { DEMO_CHART_ID } from '../../functions/core/sources.js';
 import { loadConfig } from '../../functions/config.js';
 import { silentLogger, systemClock } from '../../functions/ports.js';
 import { namedQueryFiles, type NamedQueryFile } from '../../infra/constructs/query-workgroup.js';
@@ -16,7 +17,9 @@ const files = new Map<string, NamedQueryFile>(namedQueryFiles().map((f) => [f.na
 const run = async (name: string): Promise<Row[]> => {
   const file = files.get(name);
   if (!file) throw new Error(`no infra/queries/${name}.sql`);
-  return [...(await engine.query(file.sql)).rows];
+  // The demo lake holds the demo's own chart id (never a real chart's): the SQL runs as written but for that literal.
+  const sql = file.sql.replaceAll("'regional-global-daily'", `'${DEMO_CHART_ID}'`);
+  return [...(await engine.query(sql)).rows];
 };
 
 const isSortedBy = <T>(xs: readonly T[], key: (x: T) => number, direction: 1 | -1 = 1): boolean =>

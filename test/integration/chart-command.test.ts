@@ -142,7 +142,7 @@ describe('chartCommand on the demo chart', () => {
       )
     ).rows[0]!;
     const text = await chart(String(top.song_name));
-    expect(text.split('\n')[0]).toContain('regional-global-daily, 2026-11-21 to 2026-11-25');
+    expect(text.split('\n')[0]).toContain('demo-global-daily, 2026-11-21 to 2026-11-25');
     expect(legend(text).get(MARKERS[0])).toBe(`${top.song_name} — ${top.artists}`);
     expect(plotRows(text)[0]![WIDTH - 1]).toBe(MARKERS[0]);
   });
@@ -158,7 +158,7 @@ describe('chartCommand on the demo chart', () => {
   it('picks one chart and names the others when songs match on several', async () => {
     const text = await chart('love');
     expect(text).toMatch(
-      /Also on regional-(global|au)-daily \(\d+ songs\): choose with --chart <chart_id>\./,
+      /Also on (demo-global|regional-au)-daily \(\d+ songs\): choose with --chart <chart_id>\./,
     );
     const other = /Also on (\S+) /.exec(text)![1]!;
     const again = await chart('love', { chartId: other });

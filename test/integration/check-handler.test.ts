@@ -11,9 +11,12 @@ import {
 import type { ColumnInfo, GetQueryResultsOutput } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ChecksCannotRun, ENGINE_PROBE_SQL } from '../../functions/check/scheduled.js';
+import { KNOWN_GAPS } from '../../functions/core/checks.js';
+import { EtlError } from '../../functions/errors.js';
 import { s3Storage } from '../../functions/adapters/aws/dependencies.js';
 import { loadConfig } from '../../functions/config.js';
 import { listPending, markPending } from '../../functions/core/pending-checks.js';
+import { CHECKS_PENDING } from '../../functions/core/lake.js';
 import { startS3rver, type RunningS3rver } from '../helpers/s3rver.js';
 import { tempDir } from '../helpers/paths.js';
 
@@ -35,13 +38,31 @@ function page(columns: ColumnInfo[], rows: Cell[][]): GetQueryResultsOutput {
 
 const EMPTY = page([], []);
 
+/** The chart-days query's marker, and its answer: a clean 200-entry chart on each date inside the query's range. */
+const CHART_DAYS = 'AS demo_rows';
+const chartDays =
+  (dates: readonly string[], chartId = 'global-daily') =>
+  (sql: string): GetQueryResultsOutput => {
+    const [, from = '', to = ''] = /BETWEEN DATE '([\d-]+)' AND DATE '([\d-]+)'/.exec(sql) ?? [];
+    return page(
+      ['chart_id', 'snapshot_date', 'n', 'last_position', 'demo_rows'].map((Name) => ({
+        Name,
+        Type: ['chart_id', 'snapshot_date'].includes(Name) ? 'varchar' : 'bigint',
+      })),
+      dates.filter((d) => d >= from && d <= to).map((d) => [chartId, d, '200', '200', '0']),
+    );
+  };
+
+type Canned = GetQueryResultsOutput | ((sql: string) => GetQueryResultsOutput);
+
 /** Serves each query the first canned page whose marker its SQL contains; every other query has no rows. */
-function serve(canned: readonly (readonly [marker: string, result: GetQueryResultsOutput])[]): void {
+function serve(canned: readonly (readonly [marker: string, result: Canned])[]): void {
   const results = new Map<string, GetQueryResultsOutput>();
   let n = 0;
   athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => {
     const id = `q-${++n}`;
-    results.set(id, canned.find(([marker]) => input.QueryString.includes(marker))?.[1] ?? EMPTY);
+    const answer = canned.find(([marker]) => input.QueryString.includes(marker))?.[1] ?? EMPTY;
+    results.set(id, typeof answer === 'function' ? answer(input.QueryString) : answer);
     return { QueryExecutionId: id };
   });
   athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
@@ -138,6 +159,7 @@ describe('checker handler', () => {
   it('checks the 3 chart dates up to the scheduled date in Athena and emits the counts; mismatches do not throw', async () => {
     serve([
       ['max(snapshot_date) AS latest', page([{ Name: 'latest', Type: 'date' }], [['2026-11-27']])],
+      [CHART_DAYS, chartDays(['2026-11-25', '2026-11-26', '2026-11-27'])],
       [
         'AS chart_days',
         page(
@@ -212,6 +234,7 @@ describe('checker handler', () => {
         ),
       ],
       ['max(snapshot_date) AS latest', page([{ Name: 'latest', Type: 'date' }], [['2026-11-27']])],
+      [CHART_DAYS, chartDays(['2026-11-25', '2026-11-26', '2026-11-27'])],
     ]);
     const { lines, error } = await invoke('2026-11-27T17:00:00Z');
     expect(error).toBeUndefined();
@@ -234,7 +257,7 @@ describe('checker handler', () => {
   });
 
   it('hourly: checks the dates the transformer marked (a backfill from 2021), without freshness, then clears them', async () => {
-    serve([]);
+    serve([[CHART_DAYS, chartDays(['2021-03-01', '2021-03-02', '2021-06-30'])]]);
     await markPending(lake(), ['2021-03-01', '2021-03-02', '2021-06-30'], RAW);
 
     const { lines, error } = await invoke('2026-11-27T18:00:00Z', 'pending');
@@ -288,5 +311,84 @@ describe('checker handler', () => {
     );
     expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(1);
     expect(emf(lines)).toEqual([]);
+  });
+
+  it('hourly: fails a marked date that holds no chart in Athena, naming it', async () => {
+    serve([]);
+    await markPending(lake(), ['2021-03-01'], RAW);
+    const { lines, error } = await invoke('2026-11-27T18:00:00Z', 'pending');
+    expect(error).toBeUndefined();
+    const finished = lines.find((l) => l.message === 'checks finished') as {
+      ok: boolean;
+      checks: { name: string; details: string[] }[];
+    };
+    expect(finished.ok).toBe(false);
+    expect(finished.checks.find((c) => c.name === 'coverage')?.details).toEqual(['no chart on 2021-03-01']);
+    expect(emf(lines)).toEqual([expect.objectContaining({ FailedChecks: 1, ChartDaysChecked: 0 })]);
+  });
+
+  it('honours the known gaps declared in the lake, and lists them as notes', async () => {
+    serve([]);
+    await lake().put(
+      KNOWN_GAPS,
+      JSON.stringify([{ from: '2021-03-01', to: '2021-03-01', reason: 'Spotify published no chart' }]),
+    );
+    await markPending(lake(), ['2021-03-01'], RAW);
+    try {
+      const { lines, error } = await invoke('2026-11-27T18:00:00Z', 'pending');
+      expect(error).toBeUndefined();
+      expect(lines.find((l) => l.message === 'checks finished')).toMatchObject({
+        ok: true,
+        knownGaps: 1,
+        checks: expect.arrayContaining([
+          expect.objectContaining({
+            name: 'coverage',
+            details: [
+              'note: every chart 2021-03-01: absent as declared in known-gaps.json (Spotify published no chart)',
+            ],
+          }),
+        ]),
+      });
+      expect(emf(lines)).toEqual([expect.objectContaining({ FailedChecks: 0 })]);
+    } finally {
+      await lake().delete(KNOWN_GAPS);
+    }
+  });
+
+  it('throws, naming the file and the entry, for an invalid known-gaps file, and keeps the markers', async () => {
+    serve([]);
+    await lake().put(KNOWN_GAPS, JSON.stringify([{ from: '2021-03-01', to: '2021-02-30', reason: 'typo' }]));
+    await markPending(lake(), ['2021-03-01'], RAW);
+    try {
+      const { lines, error } = await invoke('2026-11-27T18:00:00Z', 'pending');
+      expect(error).toBeInstanceOf(EtlError);
+      expect((error as Error).message).toBe(
+        `${KNOWN_GAPS}: entry 1 {"from":"2021-03-01","to":"2021-02-30","reason":"typo"} has to "2021-02-30", not a calendar date YYYY-MM-DD.`,
+      );
+      expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+      expect(emf(lines)).toEqual([]);
+      expect((await listPending(lake())).dates).toEqual(['2021-03-01']);
+    } finally {
+      await lake().delete(KNOWN_GAPS);
+      for (const key of (await listPending(lake())).keys) await lake().delete(key);
+    }
+  });
+
+  it('hourly: reports a marker of an impossible date as a failed check, then clears it', async () => {
+    serve([]);
+    await markPending(lake(), ['2024-02-30'], RAW);
+    const { lines, error } = await invoke('2026-11-27T18:00:00Z', 'pending');
+    expect(error).toBeUndefined();
+    const finished = lines.find((l) => l.message === 'checks finished') as {
+      ok: boolean;
+      checks: { name: string; details: string[] }[];
+    };
+    expect(finished.ok).toBe(false);
+    expect(finished.checks.map((c) => c.name)).toEqual(['markers']);
+    expect(finished.checks[0]?.details[0]).toMatch(
+      new RegExp(`^${CHECKS_PENDING}2024-02-30/ \\(1 marker\\): "2024-02-30" is not a calendar date`),
+    );
+    expect(emf(lines)).toEqual([expect.objectContaining({ FailedChecks: 1 })]);
+    expect(await listPending(lake())).toEqual({ dates: [], keys: [] });
   });
 });

@@ -14,7 +14,7 @@ import {
   type CheckReport,
   type SqlEngine,
 } from '../../functions/core/checks.js';
-import { TRANSFORMED, type TableName } from '../../functions/core/lake.js';
+import { TABLES, TRANSFORMED, type TableName } from '../../functions/core/lake.js';
 import { schemas } from '../../functions/core/schemas.js';
 import { EtlError } from '../../functions/errors.js';
 import { chartsDir, tempDir } from '../helpers/paths.js';
@@ -95,6 +95,7 @@ describe('data-quality checks on intact lakes', () => {
     expect(report.checked).toEqual({ chartDays: 13, songRows: 2600 });
     expect(report.checks.map((c) => c.name)).toEqual([
       'schema',
+      'coverage',
       'ranks',
       'duplicates',
       'references',
@@ -125,7 +126,7 @@ describe('data-quality checks on intact lakes', () => {
     expect(report.range).toEqual({ from: DEMO.from, to: '2026-11-27' });
     expect(report.checked).toEqual({ chartDays: 3, songRows: 600 });
     expect(report.checks.map((c) => [c.name, c.ok, c.failures, c.details])).toEqual(
-      ['schema', 'ranks', 'duplicates', 'references', 'previous_rank', 'freshness'].map((n) => [
+      ['schema', 'coverage', 'ranks', 'duplicates', 'references', 'previous_rank', 'freshness'].map((n) => [
         n,
         true,
         0,
@@ -137,6 +138,7 @@ describe('data-quality checks on intact lakes', () => {
       [
         'Checks of 2026-11-24 … 2026-11-27 (3 chart days, 600 song rows): all passed',
         '✓ schema',
+        '✓ coverage',
         '✓ ranks',
         '✓ duplicates',
         '✓ references',
@@ -227,7 +229,7 @@ describe('data-quality checks on damaged copies', () => {
     const report = await check(root, DEMO);
     expect(failing(report)).toEqual(['previous_rank']);
     expect(byName(report).previous_rank!.details).toEqual([
-      `regional-global-daily 2026-11-25: "${String(victim.song_name)}" (${String(victim.song_id)}) at rank ${String(victim.position)} ` +
+      `${String(victim.chart_id)} 2026-11-25: "${String(victim.song_name)}" (${String(victim.song_id)}) at rank ${String(victim.position)} ` +
         `has previous_rank 250, but it was at rank ${String(victim.previous_rank)} on 2026-11-24`,
     ]);
   });
@@ -240,12 +242,13 @@ describe('data-quality checks on damaged copies', () => {
     const songs = (await readRows(await partitionFile(root, 'song_data', '2026-11-25'))).filter(
       (r) => r.album_id === gone!.album_id,
     );
+    const chartId = String(songs[0]!.chart_id);
     const ranks = songs.map((r) => r.position as number).sort((a, b) => a - b);
     const more = ranks.length > 1 ? ` and ${ranks.length - 1} more` : '';
     const report = await check(root, DEMO);
     expect(failing(report)).toEqual(['references']);
     expect(byName(report).references!.details).toEqual([
-      `regional-global-daily 2026-11-25: album ${String(gone!.album_id)} of the song at rank ${ranks[0]}${more} has no album_data row`,
+      `${chartId} 2026-11-25: album ${String(gone!.album_id)} of the song at rank ${ranks[0]}${more} has no album_data row`,
     ]);
   });
 
@@ -291,6 +294,263 @@ describe('data-quality checks on damaged copies', () => {
       'the latest chart date 2026-11-26 is 35 days before 2026-12-31 (at most 2 allowed): has the daily run stopped?',
     ]);
     expect((await check(lake, { from: DEMO.from, today: '2026-12-31', maxAgeDays: 35 })).ok).toBe(true);
+  });
+});
+
+/** Deletes every table's partition of each date: the lake never had those chart days. */
+async function dropDays(root: string, dates: readonly string[]): Promise<void> {
+  for (const table of TABLES) {
+    for (const date of dates) {
+      const dir = join(root, ...TRANSFORMED.split('/').filter(Boolean), table, `snapshot_date=${date}`);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** A second chart beside the AU one: the AU song rows of each date, under another chart id, in a file of its own. */
+async function addChart(
+  root: string,
+  chartId: string,
+  dates: readonly string[],
+  keep: (row: Row) => boolean = () => true,
+): Promise<void> {
+  for (const date of dates) {
+    const file = await partitionFile(root, 'song_data', date);
+    const rows: Row[] = (await readRows(file)).filter(keep).map((r) => ({ ...r, chart_id: chartId }));
+    await writeRows(
+      join(file, '..', `${chartId.replace(/\W/g, '-')}__${String(rows[0]!.run_id)}__copy.json`),
+      rows,
+    );
+  }
+}
+
+const auDates = (): string[] => {
+  const dates: string[] = [];
+  for (let d = 5; d <= 17; d++) dates.push(`2024-02-${String(d).padStart(2, '0')}`);
+  return dates;
+};
+
+describe('coverage: every checked day holds every chart the range holds', () => {
+  it('fails a checked date with no rows at all, naming it', async () => {
+    const report = await check(lake, { from: '2026-11-23', to: '2026-11-23' });
+    expect(report.checked).toEqual({ chartDays: 0, songRows: 0 });
+    expect(byName(report).coverage).toEqual({
+      name: 'coverage',
+      ok: false,
+      failures: 1,
+      notes: 0,
+      details: ['no chart on 2026-11-23'],
+    });
+    expect(report.ok).toBe(false);
+    expect(formatCheckReport(report).split('\n').slice(0, 3)).toEqual([
+      'Checks of 2026-11-23 (0 chart days, 0 song rows): 1 of 6 failed',
+      '✓ schema',
+      '✗ coverage       1 failure',
+    ]);
+  });
+
+  it('fails a range with days missing from its middle, runs of dates as ranges', async () => {
+    const root = await damagedCopy();
+    await dropDays(root, ['2024-02-09', '2024-02-10', '2024-02-11', '2024-02-14']);
+    const report = await check(root, AU);
+    expect(byName(report).coverage).toEqual({
+      name: 'coverage',
+      ok: false,
+      failures: 4,
+      notes: 0,
+      details: ['no chart on 2024-02-09…2024-02-11, 2024-02-14'],
+    });
+    expect(failing(report)).toEqual(['coverage']);
+  });
+
+  it('fails a chart absent on some days of a range that holds it, with those days named', async () => {
+    const root = await damagedCopy();
+    const absent = ['2024-02-08', '2024-02-12', '2024-02-13'];
+    await addChart(
+      root,
+      'regional-nz-daily',
+      auDates().filter((d) => !absent.includes(d)),
+    );
+    const report = await check(root, AU);
+    expect(byName(report).coverage!.details).toEqual([
+      'regional-nz-daily: missing on 2024-02-08, 2024-02-12…2024-02-13 (3 of 13 chart dates)',
+    ]);
+    expect(byName(report).coverage!.failures).toBe(3);
+    expect(byName(report).ranks!.ok).toBe(true);
+  });
+
+  it('expects a weekly chart once every 7 days from its first date in the range', async () => {
+    const root = await damagedCopy();
+    await addChart(root, 'regional-au-weekly', ['2024-02-08']);
+    expect(byName(await check(root, AU)).coverage!.details).toEqual([
+      'regional-au-weekly: missing on 2024-02-15 (1 of 2 chart dates)',
+    ]);
+    await addChart(root, 'regional-au-weekly', ['2024-02-15']);
+    expect(byName(await check(root, AU)).coverage!.ok).toBe(true);
+  });
+
+  it('asks the recent days (no --to) for charts from the first chart date in them, freshness for the rest', async () => {
+    // The demo lake began on 2026-11-24: a week up to today passes, as a newly deployed lake must.
+    expect(byName(await check(lake, { from: '2026-11-20' })).coverage!.ok).toBe(true);
+    // The same days as an explicit range are asked for in full.
+    expect(byName(await check(lake, { from: '2026-11-20', to: '2026-11-26' })).coverage!.details).toEqual([
+      'no chart on 2026-11-20…2026-11-23',
+    ]);
+    // A day missing between the first and the latest is missing whatever the range.
+    const root = await damagedCopy();
+    await dropDays(root, ['2026-11-25']);
+    expect(byName(await check(root, { from: DEMO.from })).coverage!.details).toEqual([
+      'no chart on 2026-11-25',
+    ]);
+  });
+
+  it('takes a declared known gap as a note: a chart absent, or no chart at all, on those days', async () => {
+    const root = await damagedCopy();
+    await dropDays(root, ['2024-02-10', '2024-02-11']);
+    const knownGaps = [
+      {
+        chart_id: 'regional-au-daily',
+        from: '2024-02-10',
+        to: '2024-02-10',
+        reason: 'Spotify published no chart',
+      },
+    ];
+    expect(byName(await check(root, { ...AU, knownGaps })).coverage).toEqual({
+      name: 'coverage',
+      ok: false,
+      failures: 1,
+      notes: 1,
+      details: [
+        'no chart on 2024-02-11',
+        'note: regional-au-daily 2024-02-10: absent as declared in known-gaps.json (Spotify published no chart)',
+      ],
+    });
+    const everyChart = { from: '2024-02-11', to: '2024-02-12', reason: 'extraction down' };
+    const report = await check(root, { ...AU, knownGaps: [...knownGaps, everyChart] });
+    expect(byName(report).coverage!.ok).toBe(true);
+    expect(byName(report).coverage!.details[1]).toBe(
+      'note: every chart 2024-02-11: absent as declared in known-gaps.json (extraction down)',
+    );
+    // An empty range is excused only by a gap for every chart.
+    expect((await check(root, { from: '2024-02-11', to: '2024-02-11', knownGaps })).ok).toBe(false);
+    expect((await check(root, { from: '2024-02-11', to: '2024-02-11', knownGaps: [everyChart] })).ok).toBe(
+      true,
+    );
+  });
+
+  it('does not excuse an absent chart with a gap that only declares its size', async () => {
+    const root = await damagedCopy();
+    await dropDays(root, ['2024-02-10']);
+    const knownGaps = [{ from: '2024-02-10', to: '2024-02-10', reason: 'short', expected_entries: 150 }];
+    expect(byName(await check(root, { ...AU, knownGaps })).coverage!.details).toEqual([
+      'no chart on 2024-02-10',
+    ]);
+  });
+});
+
+describe('ranks: a chart day holds exactly its chart size', () => {
+  it('fails a Top 200 chart day cut down to one row', async () => {
+    const root = await damagedCopy();
+    const file = await partitionFile(root, 'song_data', '2024-02-07');
+    await writeRows(
+      file,
+      (await readRows(file)).filter((r) => r.position === 1),
+    );
+    const report = await check(root, AU);
+    expect(byName(report).ranks).toEqual({
+      name: 'ranks',
+      ok: false,
+      failures: 199,
+      notes: 0,
+      details: [
+        'regional-au-daily 2024-02-07: ranks 2–200 missing (a Spotify regional chart has 200 entries)',
+      ],
+    });
+    expect(byName(report).coverage!.ok).toBe(true);
+  });
+
+  it('lists the gaps below the last rank, then the missing tail', async () => {
+    const root = await damagedCopy();
+    const file = await partitionFile(root, 'song_data', '2024-02-07');
+    await writeRows(
+      file,
+      (await readRows(file)).filter((r) => r.position !== 57 && (r.position as number) <= 180),
+    );
+    expect(byName(await check(root, AU)).ranks!.details).toEqual([
+      'regional-au-daily 2024-02-07: rank 57 missing',
+      'regional-au-daily 2024-02-07: ranks 181–200 missing (a Spotify regional chart has 200 entries)',
+    ]);
+  });
+
+  it('fails ranks beyond the 200 of a regional chart', async () => {
+    const root = await damagedCopy();
+    const file = await partitionFile(root, 'song_data', '2024-02-07');
+    const rows = await readRows(file);
+    await writeRows(file, [...rows, { ...rows[199]!, position: 201 }]);
+    expect(byName(await check(root, AU)).ranks!.details).toEqual([
+      "regional-au-daily 2024-02-07: rank 201 beyond the chart's size (a Spotify regional chart has 200 entries)",
+    ]);
+  });
+
+  it('takes the last rank as the size of a playlist and of the demo, with no gap below it', async () => {
+    const root = await damagedCopy();
+    await addChart(
+      root,
+      'playlist:37i9dQZEVXbMDoHDwVN2tF',
+      ['2024-02-07'],
+      (r) => (r.position as number) <= 3,
+    );
+    const playlist = await check(root, { from: '2024-02-07', to: '2024-02-07' });
+    expect(byName(playlist).ranks!.ok).toBe(true);
+    expect(playlist.checked).toEqual({ chartDays: 2, songRows: 203 });
+
+    // Demo rows written before the demo had a chart id of its own carry regional-global-daily's.
+    const file = await partitionFile(root, 'song_data', '2026-11-25');
+    await writeRows(
+      file,
+      (await readRows(file))
+        .filter((r) => (r.position as number) <= 150)
+        .map((r) => ({ ...r, chart_id: 'regional-global-daily' })),
+    );
+    const demo = await check(root, { from: '2026-11-25', to: '2026-11-25' });
+    expect(demo.checked).toEqual({ chartDays: 1, songRows: 150 });
+    expect(byName(demo).ranks!.ok).toBe(true);
+  });
+
+  it('asks a chart declared short for exactly its declared entries', async () => {
+    const root = await damagedCopy();
+    const file = await partitionFile(root, 'song_data', '2024-02-07');
+    const rows = await readRows(file);
+    await writeRows(
+      file,
+      rows.filter((r) => (r.position as number) <= 150),
+    );
+    const knownGaps = [
+      {
+        chart_id: 'regional-au-daily',
+        from: '2024-02-07',
+        to: '2024-02-07',
+        reason: 'charts.spotify.com lists 150 entries',
+        expected_entries: 150,
+      },
+    ];
+    const declared = byName(await check(root, { ...AU, knownGaps })).ranks!;
+    expect(declared).toEqual({
+      name: 'ranks',
+      ok: true,
+      failures: 0,
+      notes: 1,
+      details: [
+        'note: regional-au-daily 2024-02-07: 150 entries as declared in known-gaps.json (charts.spotify.com lists 150 entries)',
+      ],
+    });
+    await writeRows(
+      file,
+      rows.filter((r) => (r.position as number) <= 149),
+    );
+    expect(byName(await check(root, { ...AU, knownGaps })).ranks!.details).toEqual([
+      'regional-au-daily 2024-02-07: rank 150 missing (150 entries declared in known-gaps.json: charts.spotify.com lists 150 entries)',
+    ]);
   });
 });
 

@@ -14,6 +14,7 @@ import {
   DEMO_CLIENT_SECRET,
   LocalSpotifyServer,
 } from '../../functions/adapters/local/spotify-server.js';
+import { outputName, rejectedName } from '../../functions/core/transform.js';
 import { chartsDir, tempDir } from '../helpers/paths.js';
 import { startS3rver, type RunningS3rver } from '../helpers/s3rver.js';
 
@@ -198,14 +199,12 @@ describe('Lambda handlers', () => {
     });
     const keys = await storage.list('top_200_global/');
     expect(keys).toContain(
-      'top_200_global/transformed_data/song_data/snapshot_date=2026-11-25/regional-global-daily__20261125T160000Z-aaaaaa__spotify-etl-raw-1-2026-11-25-16-01-00-abc.json',
+      `top_200_global/transformed_data/song_data/snapshot_date=2026-11-25/${outputName('regional-global-daily', '20261125T160000Z-aaaaaa', key)}`,
     );
     expect(keys).toContain(
       'top_200_global/raw_data/processed/2026/11/25/16/spotify-etl-raw-1-2026-11-25-16-01-00-abc',
     );
-    expect(keys).toContain(
-      'top_200_global/raw_data/rejected/spotify-etl-raw-1-2026-11-25-16-01-00-abc.rejected.ndjson',
-    );
+    expect(keys).toContain(rejectedName(key));
     expect(keys.filter((k) => k.includes('to_process'))).toEqual([]);
   });
 });

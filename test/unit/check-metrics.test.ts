@@ -42,6 +42,17 @@ function emptyEngine(): SqlEngine & { sql: string[] } {
   return { sql, query: async (q) => (sql.push(q), { rows: [] }) };
 }
 
+/** The chart-days query's answer for a clean playlist chart (no fixed size) on each date. */
+const chartDays = (dates: readonly string[]) => ({
+  rows: dates.map((snapshot_date) => ({
+    chart_id: 'playlist:37i9dQZEVXbMDoHDwVN2tF',
+    snapshot_date,
+    n: 50,
+    last_position: 50,
+    demo_rows: 0,
+  })),
+});
+
 describe('checkMetrics', () => {
   it('counts failed checks without previous_rank, whose mismatches are a metric of their own', () => {
     const metrics = checkMetrics(
@@ -73,10 +84,13 @@ describe('checkMetrics', () => {
     const engine: SqlEngine = {
       query: async (q) => {
         if (q.includes('prev_days')) throw new Error('HIVE_METASTORE_ERROR: access denied');
+        // Every checked day holds its chart, so that previous_rank is the one check that fails.
+        if (q.includes('AS demo_rows')) return chartDays(['2026-11-25', '2026-11-26', '2026-11-27']);
         return { rows: [] };
       },
     };
     const result = await runChecks(engine, { from: '2026-11-25', to: '2026-11-27', today: '2026-11-27' });
+    expect(result.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['previous_rank']);
     expect(result.checks.find((c) => c.name === 'previous_rank')?.details).toEqual([
       'could not run: HIVE_METASTORE_ERROR: access denied',
     ]);
@@ -132,6 +146,8 @@ describe('runScheduledChecks', () => {
     });
     expect(result.range).toEqual({ from: '2026-11-27', to: '2026-11-27' });
     expect(result.ok).toBe(false);
+    // One failure for one cause: the recent days' coverage leaves an empty window to freshness.
+    expect(result.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['freshness']);
     expect(checkMetrics(result)).toMatchObject({ FailedChecks: 1 });
   });
 
@@ -153,10 +169,28 @@ describe('runScheduledChecks', () => {
 
   it('checks only the pending dates when days is 0 (the hourly run): no freshness', async () => {
     const pending = { dates: ['2024-02-05'], keys: [] };
-    const result = await runScheduledChecks(emptyEngine(), { today: '2026-11-27', days: 0, pending });
+    const engine: SqlEngine = {
+      query: async (q) => (q.includes('AS demo_rows') ? chartDays(['2024-02-05']) : { rows: [] }),
+    };
+    const result = await runScheduledChecks(engine, { today: '2026-11-27', days: 0, pending });
     expect(result.range).toEqual({ from: '2024-02-05', to: '2024-02-05' });
     expect(result.checks.map((c) => c.name)).not.toContain('freshness');
-    expect(result.ok).toBe(true); // an empty range passes vacuously; freshness is the daily run's job
+    expect(result.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
+
+  it('fails a pending date that holds no chart: a date written is a date that must be there', async () => {
+    const pending = { dates: ['2024-02-05'], keys: [] };
+    const result = await runScheduledChecks(emptyEngine(), { today: '2026-11-27', days: 0, pending });
+    expect(result.checks.find((c) => c.name === 'coverage')?.details).toEqual(['no chart on 2024-02-05']);
+    expect(checkMetrics(result)).toMatchObject({ FailedChecks: 1, ChartDaysChecked: 0 });
+  });
+
+  it('passes the known gaps carried with the pending dates on to the checks', async () => {
+    const knownGaps = [{ from: '2024-02-05', to: '2024-02-05', reason: 'Spotify published no chart' }];
+    const pending = { dates: ['2024-02-05'], keys: [], knownGaps };
+    const result = await runScheduledChecks(emptyEngine(), { today: '2026-11-27', days: 3, pending });
+    expect(result.checks.find((c) => c.name === 'coverage')).toMatchObject({ ok: true, notes: 1 });
   });
 
   it('throws ChecksCannotRun, before any check, when the engine cannot answer the probe', async () => {

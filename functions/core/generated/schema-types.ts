@@ -10,7 +10,7 @@ export interface RawTrackRecord {
    */
   schema_version: 1;
   /**
-   * The chart date (YYYY-MM-DD).
+   * The chart date (YYYY-MM-DD): a real calendar day, years 1900-2099.
    */
   snapshot_date: string;
   /**
@@ -18,7 +18,7 @@ export interface RawTrackRecord {
    */
   extracted_at: string;
   /**
-   * Identifies one extraction run.
+   * Identifies one extraction run; becomes part of file names, so letters, digits and single . or - between them. Run ids sort by time: the greatest is the latest run.
    */
   run_id: string;
   source: ChartSourceRef;
@@ -52,13 +52,15 @@ export interface RawTrackRecord {
   album?: SpotifyAlbum | null;
   /**
    * GET /artists/{id} per artist when full artists are fetched, otherwise the track's simplified artists.
+   *
+   * @maxItems 1000
    */
   artists?: SpotifyArtist[] | null;
 }
 export interface ChartSourceRef {
   kind: 'charts-csv' | 'playlist' | 'demo';
   /**
-   * The chart's identity, e.g. regional-global-daily or playlist:<id>.
+   * The chart's identity, e.g. regional-global-daily, demo-global-daily or playlist:<id>; becomes part of file names.
    */
   id: string;
   /**
@@ -72,6 +74,9 @@ export interface ChartSourceRef {
 export interface ChartEntryText {
   uri: string;
   track_name: string;
+  /**
+   * @maxItems 1000
+   */
   artist_names: string[];
 }
 /**
@@ -90,6 +95,9 @@ export interface SpotifyTrack {
   track_number?: number;
   external_urls?: ExternalUrls;
   album?: SpotifyAlbum;
+  /**
+   * @maxItems 1000
+   */
   artists?: SpotifyArtist[];
 }
 export interface ExternalUrls {
@@ -109,9 +117,18 @@ export interface SpotifyAlbum {
   release_date?: string | null;
   release_date_precision?: 'year' | 'month' | 'day' | null;
   external_urls?: ExternalUrls;
+  /**
+   * @maxItems 1000
+   */
   images?: SpotifyImage[];
+  /**
+   * @maxItems 1000
+   */
   artists?: SpotifyArtist[];
   label?: string;
+  /**
+   * @maxItems 1000
+   */
   genres?: string[];
   popularity?: number;
 }
@@ -130,11 +147,17 @@ export interface SpotifyArtist {
   uri?: string | null;
   href?: string | null;
   external_urls?: ExternalUrls;
+  /**
+   * @maxItems 1000
+   */
   genres?: string[];
   followers?: {
     total?: number | null;
   };
   popularity?: number;
+  /**
+   * @maxItems 1000
+   */
   images?: SpotifyImage[];
 }
 
@@ -161,7 +184,13 @@ export interface SongRow {
    * Primary (first) artist.
    */
   artist_id: string | null;
+  /**
+   * @maxItems 1000
+   */
   artist_ids: string[];
+  /**
+   * @maxItems 1000
+   */
   artist_names: string[];
   position: number;
   explicit: boolean | null;
@@ -212,6 +241,8 @@ export interface AlbumRow {
   label: string | null;
   /**
    * Extended-quota apps only.
+   *
+   * @maxItems 1000
    */
   genres: string[] | null;
   /**
@@ -231,6 +262,8 @@ export interface ArtistRow {
   external_url: string | null;
   /**
    * Extended-quota apps only.
+   *
+   * @maxItems 1000
    */
   genres: string[] | null;
   /**

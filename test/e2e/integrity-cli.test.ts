@@ -1,0 +1,130 @@
+// The CLI's integrity promises: a damaged chart fails the run loudly (its valid rows still written), the demo
+// never replaces or joins a real chart, and an entry whose record Firehose could not carry is set aside alone.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
+import { main } from '../../functions/cli/main.js';
+import type { Chart } from '../../functions/core/chart.js';
+import { EntityCache } from '../../functions/core/entity-cache.js';
+import { MAX_RECORD_BYTES, extractChart } from '../../functions/core/extract.js';
+import { silentLogger, type DeliveryStream } from '../../functions/ports.js';
+import { chartsDir, fakeClock, tempDir } from '../helpers/paths.js';
+
+async function cli(args: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const code = await main(args, (s) => lines.push(s));
+  return { code, out: lines.join('\n') };
+}
+
+const count = async (lake: string, where: string): Promise<unknown> =>
+  JSON.parse(
+    (
+      await cli([
+        'query',
+        `SELECT count(*) AS n FROM song_data WHERE ${where}`,
+        '--lake',
+        lake,
+        '--format',
+        'json',
+      ])
+    ).out,
+  );
+
+const saved = { ...process.env };
+beforeEach(() => {
+  for (const k of Object.keys(process.env))
+    if (k.startsWith('SPOTIFY_') || k === 'CHART_SOURCE') delete process.env[k];
+});
+afterAll(() => {
+  process.env = saved;
+});
+
+describe('a damaged chart', () => {
+  it('fails the run with the chart, its size and the first problem, and still writes the 199 valid rows', async () => {
+    const dir = await tempDir('damaged-');
+    const lines = (await readFile(join(chartsDir, 'regional-au-daily-2024-02-05.csv'), 'utf8')).split('\n');
+    lines[3] = lines[3]!.replace(',', ',"'); // one unbalanced quote on rank 3
+    const file = join(dir, 'regional-au-daily-2024-02-05.csv');
+    await writeFile(file, lines.join('\n'));
+    const lake = join(dir, 'lake');
+    const run = await cli(['run', '--lake', lake, '--source', `charts-csv:${file}`]);
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(
+      /incomplete chart: regional-au-daily 2024-02-05 holds 199 of 200 entries: line 4/,
+    );
+    expect(await count(lake, "chart_id = 'regional-au-daily'")).toEqual([{ n: 199 }]);
+  });
+});
+
+describe('the demo', () => {
+  it('never replaces the real global chart of its date, nor joins its history', async () => {
+    const lake = await tempDir('demo-real-');
+    const real = join(chartsDir, 'spotifycharts-regional-global-daily-2020-03-01.csv');
+    expect((await cli(['run', '--lake', lake, '--source', `charts-csv:${real}`])).code).toBe(0);
+    expect((await cli(['run', '--lake', lake, '--date', '2020-03-01'])).code).toBe(0); // the demo, same day
+    expect(await count(lake, "chart_id = 'regional-global-daily' AND source_kind = 'charts-csv'")).toEqual([
+      { n: 200 },
+    ]);
+    expect(await count(lake, "chart_id = 'regional-global-daily' AND source_kind = 'demo'")).toEqual([
+      { n: 0 },
+    ]);
+    expect(await count(lake, "chart_id = 'demo-global-daily'")).toEqual([{ n: 200 }]);
+  });
+});
+
+describe('extraction', () => {
+  it('sets aside an entry whose record is over Firehose limit or against the schema, and delivers the rest', async () => {
+    const storage = new FolderStorage(await tempDir('extract-limits-'));
+    const clock = fakeClock();
+    const delivered: string[] = [];
+    const delivery: DeliveryStream = {
+      put: async (records) => {
+        delivered.push(...records);
+        return { delivered: records.length, batches: 1, retried: 0 };
+      },
+      flush: async () => {},
+    };
+    const entry = (position: number, trackName: string) => ({
+      position,
+      trackId: `${'a'.repeat(21)}${position}`,
+      uri: `spotify:track:${'a'.repeat(21)}${position}`,
+      trackName,
+      artistNames: ['A'],
+      streams: 10,
+      peakRank: 1,
+      previousRank: null,
+      daysOnChart: 1,
+      weeksOnChart: null,
+      addedAt: null,
+    });
+    const chart: Chart = {
+      kind: 'charts-csv',
+      chartId: 'regional-au-daily',
+      region: 'au',
+      date: '2024-02-05',
+      entries: [
+        entry(1, 'ok'),
+        entry(2, 'x'.repeat(MAX_RECORD_BYTES)),
+        entry(3, 'y'.repeat(3000)),
+        entry(4, 'ok'),
+      ],
+      problems: [],
+      origin: 'regional-au-daily-2024-02-05.csv',
+    };
+    const report = await extractChart(chart, {
+      storage,
+      delivery,
+      clock,
+      logger: silentLogger,
+      cache: await EntityCache.load(storage, clock, 30),
+    });
+    expect(delivered.map((r) => (JSON.parse(r) as { position: number }).position)).toEqual([1, 4]);
+    expect(report.problems.map((p) => p.reason)).toEqual([
+      expect.stringMatching(/record of rank 2 is \d+ bytes; Firehose accepts at most 1024000/),
+      expect.stringMatching(/record of rank 3 does not match .*track_name must NOT have more than 2048/),
+    ]);
+    expect(report.completeness).toMatchObject({ complete: false, expected: 200, held: 2 });
+    const setAside = await storage.list('top_200_global/raw_data/rejected/extract/');
+    expect(setAside).toHaveLength(1);
+  });
+});
