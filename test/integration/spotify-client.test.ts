@@ -100,6 +100,27 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+/** Polls until `condition` holds (the server and the client run in this process: a few ms each round). */
+async function until(condition: () => boolean, ms = 5_000): Promise<void> {
+  for (const end = Date.now() + ms; !condition();) {
+    if (Date.now() > end) throw new Error(`not reached within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** The promise's value, or a rejection when it takes longer than `ms` (a watchdog, not a back-off). */
+async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const apiRequests = (on: LocalSpotifyServer = server) => on.requests.filter((r) => r.path.startsWith('/v1/'));
 const tokenRequests = (on: LocalSpotifyServer = server) => on.requests.filter((r) => r.path === '/api/token');
 
@@ -227,6 +248,54 @@ describe('Spotify client against the local Spotify-API server', () => {
       expect((error as SpotifyApiError).hint).toMatch(/SPOTIFY_TIMEOUT_MS/);
       expect(apiRequests()).toHaveLength(2);
     });
+  });
+
+  describe('a failed call stops the calls beside it (issue #9)', () => {
+    const others = Array.from({ length: 100 }, (_, k) => k).filter(
+      (k) => k !== trackIndex && !demo.isRemoved(k),
+    );
+    const SLOW_ID = demoId('track', others[0] ?? 1);
+    const RETRIED_ID = demoId('track', others[1] ?? 2);
+
+    it.each([
+      ['a back-off after a 503', { status: 503 }, 500],
+      ['the Retry-After wait of a 429', { status: 429, retryAfter: 7 }, 7000],
+    ])(
+      'aborts a request in flight and %s when one lookup fails, sends nothing more, then starts afresh',
+      async (_, fault, wait) => {
+        server.inject({ path: new RegExp(`^/v1/tracks/${SLOW_ID}`), delayMs: 60_000 });
+        server.inject({ path: new RegExp(`^/v1/tracks/${RETRIED_ID}`), ...fault, times: Infinity });
+        const waits: number[] = [];
+        // A wait on this clock ends only when the abort ends it: no real time passes in the test.
+        const stalled: Clock = {
+          now: () => new Date(t),
+          sleep: (ms) => {
+            waits.push(ms);
+            return new Promise(() => {});
+          },
+        };
+        const client = createSpotifyClient(settings({ concurrency: 3, timeoutMs: 30_000 }), {
+          clock: stalled,
+          random: () => 1,
+        });
+        const spotify = client!.catalog;
+        const slow = caught(spotify.getTrack(SLOW_ID));
+        const retried = caught(spotify.getTrack(RETRIED_ID));
+        await until(() => waits.length === 1 && server.requests.some((r) => r.path.includes(SLOW_ID)));
+
+        const failure = await caught(spotify.getTrack('not-an-id'));
+        expect((failure as SpotifyApiError).status).toBe(400);
+        const sent = server.requests.length;
+        // Before the fix the slow request sat out its 30 s timeout and the other one waited for ever.
+        await expect(within(2_000, slow)).resolves.toBe(failure);
+        await expect(within(2_000, retried)).resolves.toBe(failure);
+        expect(waits).toEqual([wait]);
+        expect(server.requests).toHaveLength(sent);
+
+        // Once the failed calls have settled the client is not poisoned (a warm Lambda container keeps it).
+        await expect(spotify.getTrack(TRACK_ID)).resolves.toMatchObject({ id: TRACK_ID });
+      },
+    );
   });
 
   describe('tokens', () => {

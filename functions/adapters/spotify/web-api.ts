@@ -1,9 +1,10 @@
 // The Spotify Web API client: @spotify/web-api-ts-sdk driven through its extension points, with our own
 // token strategies, base URLs, retries, timeouts and error explanations (the SDK 1.2.0 has none of these right).
+import { setTimeout as delay } from 'node:timers/promises';
 import { SpotifyApi, type AccessToken, type IAuthStrategy } from '@spotify/web-api-ts-sdk';
 import type { SpotifySettings } from '../../config.js';
 import { SpotifyAccessError, SpotifyApiError, SpotifyQuotaError } from '../../errors.js';
-import { createLimiter, type Limiter } from '../../core/limit.js';
+import { SharedFate, createLimiter, type Limiter } from '../../core/limit.js';
 import type { CatalogStats, Clock, Logger, SpotifyCatalog } from '../../ports.js';
 import { silentLogger, systemClock } from '../../ports.js';
 import type {
@@ -33,12 +34,63 @@ class MutableStats implements CatalogStats {
   tokenRequests = 0;
 }
 
-/** Sends one request with timeout and the bounded retry rules; returns the last response. */
+/**
+ * Waits `ms` on the clock, or rejects with the signal's reason as soon as it aborts. Clock.sleep takes no signal
+ * and a pending systemClock timer would keep the process alive after the abort, so real time gets a cancellable
+ * timer; an injected clock (tests) is raced with the signal.
+ */
+async function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
+  if (clock === systemClock) {
+    await delay(ms, undefined, { signal }).catch((error: unknown) => {
+      signal.throwIfAborted();
+      throw error;
+    });
+    return;
+  }
+  let onAbort = (): void => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([clock.sleep(ms), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * One attempt's signal: aborted with the fate's reason, or with a TimeoutError after `ms` (which also bounds reading
+ * the body). Not AbortSignal.any([signal, AbortSignal.timeout(ms)]): Node 20 may garbage-collect a timeout signal
+ * held only by the composite before it fires (nodejs/node#57736), and a server that never answers then hangs us.
+ */
+function attemptSignal(signal: AbortSignal, ms: number): { readonly signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(signal.reason);
+  const release = (): void => {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+  };
+  const timer = setTimeout(() => {
+    release();
+    controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError'));
+  }, ms);
+  timer.unref(); // as AbortSignal.timeout's: the request in flight keeps the process alive, not its deadline
+  signal.addEventListener('abort', onAbort, { once: true });
+  return { signal: controller.signal, release };
+}
+
+/**
+ * Sends one request with timeout and the bounded retry rules; returns the last response. Every attempt and every
+ * wait between attempts stops when `fate.signal` aborts (a sibling call failed), rejecting with its reason.
+ */
 class ResilientHttp {
   constructor(
     private readonly settings: SpotifySettings,
     private readonly deps: Required<WebApiDeps>,
     readonly stats: MutableStats,
+    private readonly fate: SharedFate,
   ) {}
 
   private backoffMs(attempt: number): number {
@@ -53,19 +105,20 @@ class ResilientHttp {
     kind: 'api' | 'token',
     onUnauthorized?: () => Promise<string>,
   ): Promise<Response> {
+    const { signal } = this.fate;
     let refreshed = false;
     let headers = new Headers(init.headers);
     for (let attempt = 0; ; attempt++) {
+      signal.throwIfAborted();
       if (kind === 'api') this.stats.apiCalls++;
       else this.stats.tokenRequests++;
       let response: Response;
+      const deadline = attemptSignal(signal, this.settings.timeoutMs);
       try {
-        response = await this.deps.fetch(url, {
-          ...init,
-          headers,
-          signal: AbortSignal.timeout(this.settings.timeoutMs),
-        });
+        response = await this.deps.fetch(url, { ...init, headers, signal: deadline.signal });
       } catch (error) {
+        deadline.release();
+        signal.throwIfAborted(); // stopped because a sibling failed: not a network error, never retried
         // By name, not instanceof: fetch's DOMException may come from another realm (Jest's VM context).
         const errorName = (error as { name?: unknown } | null)?.name;
         const what =
@@ -73,7 +126,7 @@ class ResilientHttp {
             ? `no answer within ${this.settings.timeoutMs} ms`
             : `network error (${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)})`;
         if (attempt < this.settings.maxRetries) {
-          await this.retry(attempt, `${what} on ${pathOf(url)}`);
+          await this.retry(attempt, `${what} on ${pathOf(url)}`, signal);
           continue;
         }
         throw new SpotifyApiError(
@@ -102,14 +155,14 @@ class ResilientHttp {
             path: pathOf(url),
             seconds: wait,
           });
-          await this.deps.clock.sleep(wait * 1000);
+          await sleep(this.deps.clock, wait * 1000, signal);
           continue;
         }
         return response;
       }
       if (response.status >= 500 && attempt < this.settings.maxRetries) {
         await response.body?.cancel();
-        await this.retry(attempt, `HTTP ${response.status} on ${pathOf(url)}`);
+        await this.retry(attempt, `HTTP ${response.status} on ${pathOf(url)}`, signal);
         continue;
       }
       if (response.status === 401 && onUnauthorized && !refreshed) {
@@ -125,11 +178,11 @@ class ResilientHttp {
     }
   }
 
-  private async retry(attempt: number, what: string): Promise<void> {
+  private async retry(attempt: number, what: string, signal: AbortSignal): Promise<void> {
     this.stats.retries++;
     const ms = this.backoffMs(attempt);
     this.deps.logger.warn('spotify request failed; retrying', { what, attempt: attempt + 1, delayMs: ms });
-    await this.deps.clock.sleep(ms);
+    await sleep(this.deps.clock, ms, signal);
   }
 }
 
@@ -315,7 +368,10 @@ export function createSpotifyClient(
     fetch: deps.fetch ?? ((url, init) => fetch(url, init)),
   };
   const stats = new MutableStats();
-  const http = new ResilientHttp(settings, full, stats);
+  // One fate for the client's calls in flight: a run stops at its first fatal error (extract's lookups treat
+  // every error but 404 so), and the concurrent lookups must then not go on retrying, or the process never exits.
+  const fate = new SharedFate();
+  const http = new ResilientHttp(settings, full, stats, fate);
   const auth = new SpotifyTokenStrategy(settings, http, full.clock);
   const apiRoot = `${settings.apiUrl}/`;
   const api = new SpotifyApi(auth, {
@@ -328,7 +384,7 @@ export function createSpotifyClient(
     responseValidator: { validateResponse: explainResponse },
     errorHandler: { handleErrors: async () => false },
   });
-  const catalog = new WebApiCatalog(api, stats, createLimiter(settings.concurrency), settings);
+  const catalog = new WebApiCatalog(api, stats, createLimiter(settings.concurrency), settings, fate);
   return { catalog, api, auth };
 }
 
@@ -339,19 +395,24 @@ export class WebApiCatalog implements SpotifyCatalog {
     private readonly counters: MutableStats,
     private readonly limit: Limiter,
     private readonly settings: SpotifySettings,
+    /** The same fate as the HTTP layer's, whose signal its requests and retry waits honour. */
+    private readonly fate: SharedFate,
   ) {}
 
   stats(): CatalogStats {
     return { ...this.counters };
   }
 
-  private async getOne<T>(path: string): Promise<T | undefined> {
-    try {
-      return await this.limit(() => this.api.makeRequest<T>('GET', path));
-    } catch (error) {
-      if (error instanceof SpotifyApiError && error.status === 404) return undefined;
-      throw error;
-    }
+  /** A 404 is an answer (undefined); any other failure also stops the calls in flight beside this one. */
+  private getOne<T>(path: string): Promise<T | undefined> {
+    return this.fate.run(async () => {
+      try {
+        return await this.limit(() => this.api.makeRequest<T>('GET', path));
+      } catch (error) {
+        if (error instanceof SpotifyApiError && error.status === 404) return undefined;
+        throw error;
+      }
+    });
   }
 
   private marketQuery(): string {
@@ -378,7 +439,10 @@ export class WebApiCatalog implements SpotifyCatalog {
     while (path) {
       let page: Paging<PlaylistItem>;
       try {
-        page = await this.limit(() => this.api.makeRequest<Paging<PlaylistItem>>('GET', path as string));
+        const pagePath = path;
+        page = await this.fate.run(() =>
+          this.limit(() => this.api.makeRequest<Paging<PlaylistItem>>('GET', pagePath)),
+        );
       } catch (error) {
         throw explainPlaylistError(playlistId, error);
       }
