@@ -652,7 +652,11 @@ export async function transformObjects(
     const following = keys[i + 1];
     next = following !== undefined && following !== key ? read(following) : undefined;
     if ('error' in current) {
-      objects.push(failed(key, current.error));
+      // Another transformer of the lake may have moved the object while it was read: then it is done, not failed.
+      const waiting = await (deps.lock ?? unlocked)
+        .hold(() => stillWaiting(deps.storage, key))
+        .catch(() => true);
+      objects.push(waiting ? failed(key, current.error) : { key, status: 'already processed', ...empty });
       continue;
     }
     try {

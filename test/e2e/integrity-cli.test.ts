@@ -1,6 +1,7 @@
 // The CLI's integrity promises: a damaged chart fails the run loudly (its valid rows still written), the demo
 // never replaces or joins a real chart, and an entry whose record Firehose could not carry is set aside alone.
-import { readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
 import { main } from '../../functions/cli/main.js';
@@ -8,7 +9,7 @@ import type { Chart } from '../../functions/core/chart.js';
 import { EntityCache } from '../../functions/core/entity-cache.js';
 import { MAX_RECORD_BYTES, extractChart } from '../../functions/core/extract.js';
 import { silentLogger, type DeliveryStream } from '../../functions/ports.js';
-import { chartsDir, fakeClock, tempDir } from '../helpers/paths.js';
+import { chartsDir, fakeClock, repoRoot, tempDir } from '../helpers/paths.js';
 
 async function cli(args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
@@ -127,4 +128,50 @@ describe('extraction', () => {
     const setAside = await storage.list('top_200_global/raw_data/rejected/extract/');
     expect(setAside).toHaveLength(1);
   });
+});
+
+describe('two transforms of one lake at once', () => {
+  it('both exit 0 and every object is transformed once (the second finds what the first took done)', async () => {
+    const lake = await tempDir('two-transforms-');
+    const dir = join(lake, 'top_200_global', 'raw_data', 'to_process', '2026', '11', '25', '16');
+    await mkdir(dir, { recursive: true });
+    for (let o = 0; o < 8; o++) {
+      const lines = Array.from({ length: 200 }, (_, i) =>
+        JSON.stringify({
+          schema_version: 1,
+          snapshot_date: `2024-03-${String(o + 10)}`,
+          extracted_at: '2026-11-25T16:00:00Z',
+          run_id: `run${o}`,
+          source: { kind: 'charts-csv', id: 'regional-au-daily', region: 'au' },
+          position: i + 1,
+          track: null,
+          chart_entry: {
+            uri: `spotify:track:${String(i).padStart(22, 'a')}`,
+            track_name: 'x',
+            artist_names: [],
+          },
+        }),
+      );
+      await writeFile(join(dir, `object-${o}`), lines.join('\n') + '\n');
+    }
+    const transform = () =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const child = spawn(process.execPath, [
+          join(repoRoot, 'bin/spotify-etl.js'),
+          'transform',
+          '--lake',
+          lake,
+        ]);
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+        child.on('close', (code) => resolve({ code, out, err }));
+      });
+    const [a, b] = await Promise.all([transform(), transform()]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const written = [a, b].map((r) => Number(/= (\d+) rows written/.exec(r.out)?.[1]));
+    expect(written[0]! + written[1]!).toBe(1600);
+    expect(await count(lake, 'true')).toEqual([{ n: 1600 }]);
+  }, 60_000);
 });

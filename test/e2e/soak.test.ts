@@ -9,9 +9,10 @@ describe('soak', () => {
     const result = await soak({ trials: 4, processes: 6, kills: 2, killWindowMs: 1500 });
     process.stdout.write(
       `soak: ${result.trials} trials, ${result.processes} processes, ${result.killed} killed, ` +
-        `${result.waited} waited for the lock, ${result.identical} identical\n`,
+        `${result.waited} waited for the lock, ${result.unexpectedExits} unexpected exits, ${result.identical} identical\n`,
     );
     expect(result.failures).toEqual([]);
+    expect(result.unexpectedExits).toBe(0);
     expect(result.identical).toBe(result.trials);
     expect(result.clean).toMatchObject({ chartDays: 14, maxRunsPerChartDay: 1 });
     expect(result.killed).toBeGreaterThan(0);
