@@ -1,4 +1,6 @@
 // Concurrency helpers: a limiter, a fail-fast mapLimit, and a fate shared by the calls in flight.
+import { setMaxListeners } from 'node:events';
+
 export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
 
 /** At most `n` tasks run at once, the rest wait in order. */
@@ -57,8 +59,18 @@ export async function mapLimit<T, R>(
  * the fate starts afresh, so one failed run does not poison the next (a warm Lambda container keeps its client).
  */
 export class SharedFate {
-  private controller = new AbortController();
+  private controller = SharedFate.controller();
   private inFlight = 0;
+
+  /**
+   * Each call in flight listens on the shared signal until it settles (an HTTP attempt until its deadline), so
+   * more than EventTarget's default of 10 listeners is normal here, and bounded by the calls in flight.
+   */
+  private static controller(): AbortController {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    return controller;
+  }
 
   /** Aborted (reason: the first error) from the first failure until the calls in flight have all settled. */
   get signal(): AbortSignal {
@@ -76,7 +88,7 @@ export class SharedFate {
       throw error;
     } finally {
       this.inFlight--;
-      if (this.inFlight === 0 && controller.signal.aborted) this.controller = new AbortController();
+      if (this.inFlight === 0 && controller.signal.aborted) this.controller = SharedFate.controller();
     }
   }
 }

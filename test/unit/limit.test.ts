@@ -1,6 +1,9 @@
 // The concurrency helpers of core/limit.ts: mapLimit stops at its first failure, SharedFate makes the calls in flight
 // share it (issue #9: queued lookups went on retrying after the run had failed, and the CLI never exited).
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { SharedFate, mapLimit } from '../../functions/core/limit.js';
+import { repoRoot } from '../helpers/paths.js';
 
 /** A promise with its resolve and reject in hand, to settle tasks in the order a test needs. */
 function deferred<T = void>(): {
@@ -128,5 +131,24 @@ describe('SharedFate', () => {
     const fate = new SharedFate();
     await expect(Promise.all([fate.run(async () => 1), fate.run(async () => 2)])).resolves.toEqual([1, 2]);
     expect(fate.signal.aborted).toBe(false);
+  });
+});
+
+describe('SharedFate with many calls in flight', () => {
+  it('lets each call listen on the shared signal without a MaxListenersExceededWarning', () => {
+    // In a child process: Jest's sandbox does not pass Node's process warnings to the test.
+    const script = `
+      import { SharedFate } from ${JSON.stringify(join(repoRoot, 'functions/core/limit.ts'))};
+      const fate = new SharedFate();
+      await Promise.all(Array.from({ length: 30 }, () => fate.run(async (signal) => {
+        signal.addEventListener('abort', () => {});
+        await new Promise((r) => setTimeout(r, 5));
+      })));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      cwd: repoRoot,
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toContain('MaxListenersExceededWarning');
   });
 });
