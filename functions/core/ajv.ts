@@ -8,15 +8,7 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 
 /** strict mode: an unknown keyword or a loose type in a schema is an error, not a silent pass. */
 export function createAjv(options: Options = {}): Ajv2020 {
-  // unicode false: maxLength counts UTF-16 units (String#length), a bound and not a character count, and is
-  // free where counting code points walks every string of every record.
-  const ajv = new Ajv2020({
-    strict: true,
-    allowUnionTypes: true,
-    allErrors: true,
-    unicode: false,
-    ...options,
-  });
+  const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, ...options });
   // full: a date must be a real calendar day (fast mode checks digit shapes only, so 2024-02-30 would pass).
   addFormats(ajv, { mode: 'full' });
   return ajv;
