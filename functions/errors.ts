@@ -34,3 +34,6 @@ export class DeliveryError extends EtlError {}
 
 /** A stored object cannot be read at all (a damaged gzip stream): no retry will change that. */
 export class CorruptObjectError extends EtlError {}
+
+/** The command line is wrong (unknown command or option, a missing argument, a bad value): exit code 2. */
+export class UsageError extends EtlError {}

@@ -170,7 +170,10 @@ describe('spotify-etl backfill', () => {
     const dir = await tempDir('charts-cli-');
     generate(dir, '2025-03-01', 2, ['global']);
     const lines: string[] = [];
-    const code = await main(['backfill', dir, '--lake', await tempDir()], (s) => lines.push(s));
+    const code = await main(['backfill', dir, '--lake', await tempDir()], {
+      out: (s) => lines.push(s),
+      err: (s) => lines.push(s),
+    });
     expect(code).toBe(0);
     const text = lines.join('\n');
     expect(text).toMatch(/song rows written\s+400/);

@@ -13,7 +13,7 @@ import { chartsDir, fakeClock, repoRoot, tempDir } from '../helpers/paths.js';
 
 async function cli(args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
-  const code = await main(args, (s) => lines.push(s));
+  const code = await main(args, { out: (s) => lines.push(s), err: (s) => lines.push(s) });
   return { code, out: lines.join('\n') };
 }
 

@@ -32,7 +32,7 @@ afterAll(async () => {
 
 async function cli(args: string[]): Promise<string> {
   const lines: string[] = [];
-  await main(args, (s) => lines.push(s));
+  await main(args, { out: (s) => lines.push(s), err: (s) => lines.push(s) });
   return lines.join('\n');
 }
 
