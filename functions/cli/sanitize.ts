@@ -3,6 +3,7 @@
 // formulas, after OWASP's CSV-injection rule).
 
 /** C0 controls but tab and newline, DEL, C1 controls: what a terminal may act on (ESC, BEL, CSI…). */
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's job
 const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /**
@@ -15,6 +16,7 @@ export function forTerminal(text: string): string {
 
 /** Characters XML 1.0 does not allow at all (even escaped), lone surrogates included. */
 const XML_INVALID =
+  // eslint-disable-next-line no-control-regex -- matching control characters is this pattern's job
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Text for an XML attribute or element: markup escaped, characters XML forbids shown as U+FFFD. */
