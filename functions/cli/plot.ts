@@ -1,9 +1,11 @@
 // `spotify-etl chart <song or artist>`: the rank history of matching songs as a terminal plot and an SVG file.
-import { writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { rename, unlink, writeFile } from 'node:fs/promises';
 import type { Row } from '../adapters/local/duckdb-query.js';
 import { isIsoDate } from '../core/chart.js';
 import { buildRankHistory, segmentsOf, type RankHistory } from '../core/rank-history.js';
 import { EtlError } from '../errors.js';
+import { forTerminal, forXml } from './sanitize.js';
 
 /** At most this many songs in one plot: more lines than that cannot be told apart. */
 export const MAX_SONGS = 5;
@@ -54,8 +56,9 @@ export interface TerminalPlotOptions {
   /** Columns of the plot area (default 60) and rows (default 20). */
   readonly width?: number;
   readonly height?: number;
-  /** ANSI colours, one per song (for a TTY). */
+  /** ANSI colours, one per song: the command's `io.color` (a terminal, without NO_COLOR or --no-color). */
   readonly color?: boolean;
+  /** Shown through forTerminal, like the songs' labels: lake text never reaches the terminal raw. */
   readonly title?: string;
   /** The bottom of the y axis; by default from the data (see axisMaxRank). */
   readonly maxRank?: number;
@@ -110,7 +113,7 @@ export function renderTerminalPlot(history: RankHistory, options: TerminalPlotOp
   for (const t of rankTicks(maxRank)) if (!tickRows.has(rowOf(t))) tickRows.set(rowOf(t), t);
   const labelWidth = String(maxRank).length + 1;
   const lines: string[] = [];
-  if (options.title) lines.push(options.title, '');
+  if (options.title) lines.push(forTerminal(options.title), '');
   lines.push(`${'rank'.padStart(labelWidth + 1)}`);
   grid.forEach((cells, row) => {
     const tick = tickRows.get(row);
@@ -139,7 +142,7 @@ export function renderTerminalPlot(history: RankHistory, options: TerminalPlotOp
 
   series.forEach((s, i) => {
     lines.push(
-      `  ${paint(MARKERS[i]!, i)} ${s.label}  (peak ${s.peak} on ${s.peakDate}, ${s.daysOnChart} of ${n} days on the chart)`,
+      `  ${paint(MARKERS[i]!, i)} ${forTerminal(s.label)}  (peak ${s.peak} on ${s.peakDate}, ${s.daysOnChart} of ${n} days on the chart)`,
     );
   });
   if (history.series.length > series.length) {
@@ -162,13 +165,7 @@ export interface SvgOptions {
   readonly maxRank?: number;
 }
 
-const xml = (s: string): string =>
-  s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+const xml = forXml;
 const px = (v: number): string => String(Math.round(v * 10) / 10);
 
 /**
@@ -265,8 +262,12 @@ export interface ChartCommandOptions {
   /** The terminal plot's columns and rows. */
   readonly width?: number;
   readonly height?: number;
-  /** ANSI colours; by default when stdout is a terminal. */
+  /** ANSI colours: the command's `io.color`; off unless asked (this module never looks at the terminal itself). */
   readonly color?: boolean;
+  /** `text` (default): the plot. `json`: the rank history as JSON, raw (JSON.stringify escapes), no plot. */
+  readonly format?: 'text' | 'json';
+  /** Where notes go with `json` (matches left out, other charts, the SVG written), so stdout stays JSON. */
+  readonly note?: (line: string) => void;
 }
 
 /** A SQL string literal: single quotes doubled, so that a term cannot end the literal. */
@@ -297,7 +298,7 @@ export async function chartCommand(
     ['to', options.to],
   ] as const) {
     if (value !== undefined && !isIsoDate(value)) {
-      throw new EtlError(`--${flag} ${value} is not a date.`, {
+      throw new EtlError(`--${flag} ${forTerminal(value)} is not a date.`, {
         hint: `Use YYYY-MM-DD, e.g. --${flag} 2024-02-05.`,
       });
     }
@@ -336,12 +337,13 @@ export async function chartCommand(
   }));
   if (candidates.length === 0) {
     const searched = [
-      options.chartId ? `on ${options.chartId}` : 'on any chart',
+      options.chartId ? `on ${forTerminal(options.chartId)}` : 'on any chart',
       options.from || options.to ? `from ${options.from ?? 'the start'} to ${options.to ?? 'the end'}` : '',
     ]
       .filter(Boolean)
       .join(' ');
-    throw new EtlError(`No song or artist ${searched} matches "${needle}".`, {
+    // The message reaches the terminal (runCli prints it): the term shown through forTerminal.
+    throw new EtlError(`No song or artist ${searched} matches "${forTerminal(needle)}".`, {
       hint:
         'Try a shorter term (one word of the title, or the artist’s surname); matching ignores case. ' +
         `Charts and dates in the lake: spotify-etl query "select chart_id, min(snapshot_date), max(snapshot_date) from song_data group by chart_id"`,
@@ -367,22 +369,25 @@ export async function chartCommand(
   const chosen = onChart.slice(0, MAX_SONGS);
 
   const chart = `chart_id = ${sqlString(chartId)}`;
-  const songs = chosen
-    .map((c) => `(song_name = ${sqlString(c.song)} AND ${ARTISTS} = ${sqlString(c.artists)})`)
-    .join(' OR ');
+  // The chosen songs are picked out here rather than in SQL, so that no song name (which may hold anything,
+  // a NUL included) is ever put into a query's text.
+  const songKey = (song: string, artists: string): string => `${song}\u0000${artists}`;
+  const chosenKeys = new Set(chosen.map((c) => songKey(c.song, c.artists)));
   const entries = (
     await engine.query(
       `SELECT snapshot_date, position, song_name, ${ARTISTS} AS artists
        FROM song_data
-       WHERE ${where(chart, ...range, `(${songs})`)}
+       WHERE ${where(chart, matches, ...range)}
        ORDER BY snapshot_date, position`,
     )
-  ).rows.map((r) => ({
-    snapshot_date: dateOf(r.snapshot_date),
-    position: Number(r.position),
-    song_name: String(r.song_name),
-    artists: String(r.artists ?? ''),
-  }));
+  ).rows
+    .map((r) => ({
+      snapshot_date: dateOf(r.snapshot_date),
+      position: Number(r.position),
+      song_name: String(r.song_name),
+      artists: String(r.artists ?? ''),
+    }))
+    .filter((e) => chosenKeys.has(songKey(e.song_name, e.artists)));
   const chartDates = (
     await engine.query(
       `SELECT DISTINCT snapshot_date FROM song_data WHERE ${where(chart, ...range)} ORDER BY snapshot_date`,
@@ -397,34 +402,70 @@ export async function chartCommand(
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
   });
+  // Raw: each renderer escapes it for its own sink (forTerminal, forXml).
   const title = `Rank on ${chartId}, ${history.dates[0]} to ${history.dates.at(-1)}: "${needle}"`;
+  const json = options.format === 'json';
 
-  const lines = [
-    renderTerminalPlot(history, {
-      title,
-      color: options.color ?? process.stdout.isTTY === true,
-      ...(options.width !== undefined ? { width: options.width } : {}),
-      ...(options.height !== undefined ? { height: options.height } : {}),
-    }),
-  ];
+  // Notes are terminal text (forTerminal); with JSON they go to `note`, so that stdout stays one JSON document.
+  const notes: string[] = [];
   if (onChart.length > chosen.length) {
-    lines.push(`  ${onChart.length} songs match; the ${chosen.length} with the best peak are drawn.`);
+    notes.push(`  ${onChart.length} songs match; the ${chosen.length} with the best peak are drawn.`);
   }
   const elsewhere = [...perChart.entries()].filter(([id]) => id !== chartId);
   if (elsewhere.length > 0) {
-    lines.push(
-      `  Also on ${elsewhere.map(([id, p]) => `${id} (${p.songs} songs)`).join(', ')}: choose with --chart <chart_id>.`,
+    notes.push(
+      `  Also on ${elsewhere.map(([id, p]) => `${forTerminal(id)} (${p.songs} songs)`).join(', ')}: choose with --chart <chart_id>.`,
     );
   }
   if (options.svg) {
-    const path = options.svg;
-    await writeFile(path, renderSvg(history, { title })).catch((e: NodeJS.ErrnoException) => {
-      throw new EtlError(`Cannot write ${path}: ${e.code ?? e.message}.`, {
-        hint: 'Check that the folder exists and is writable.',
-        cause: e,
-      });
-    });
-    lines.push(`  SVG written to ${path}`);
+    await writeFileAtomically(options.svg, renderSvg(history, { title }));
+    notes.push(`  SVG written to ${forTerminal(options.svg)}`);
   }
-  return lines.join('\n');
+  if (json) {
+    for (const line of notes) options.note?.(line.trim());
+    const { dates, series, datesWithoutData } = history;
+    return JSON.stringify(
+      {
+        chartId,
+        dates,
+        series: series.map((s) => ({
+          song: s.song,
+          artists: s.artists,
+          ranks: s.ranks,
+          peak: s.peak,
+          peakDate: s.peakDate,
+          daysOnChart: s.daysOnChart,
+        })),
+        datesWithoutData,
+      },
+      null,
+      2,
+    );
+  }
+  const plot = renderTerminalPlot(history, {
+    title,
+    color: options.color === true,
+    ...(options.width !== undefined ? { width: options.width } : {}),
+    ...(options.height !== undefined ? { height: options.height } : {}),
+  });
+  return [plot, ...notes].join('\n');
+}
+
+/**
+ * Writes a temporary file beside `path`, then renames it over `path`: a reader (a browser reloading the SVG) sees
+ * the old file or the new one, never half of one, and a failed write leaves the old file as it was.
+ */
+async function writeFileAtomically(path: string, text: string): Promise<void> {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, text, { flag: 'wx' });
+    await rename(temp, path);
+  } catch (caught) {
+    await unlink(temp).catch(() => undefined);
+    const e = caught as NodeJS.ErrnoException;
+    throw new EtlError(`Cannot write ${forTerminal(path)}: ${e.code ?? e.message}.`, {
+      hint: 'Check that the folder exists and is writable (and that the path is not a folder).',
+      cause: e,
+    });
+  }
 }

@@ -166,8 +166,27 @@ describe('chartCommand on the demo chart', () => {
     expect(again).not.toContain('Also on');
   });
 
-  it('colours the plot when asked, as on a TTY', async () => {
+  it('colours the plot when asked (io.color: a TTY without NO_COLOR), and not by default', async () => {
     expect(await chartCommand(engine, 'aria', { color: true })).toContain('\x1b[36m');
+    expect(await chartCommand(engine, 'aria')).not.toContain('\x1b');
+  });
+
+  it('gives the same history as JSON with format json: no plot', async () => {
+    const history = JSON.parse(await chartCommand(engine, 'Stick Season', { format: 'json' })) as {
+      chartId: string;
+      dates: string[];
+      series: { song: string; artists: string; peak: number; peakDate: string; daysOnChart: number }[];
+    };
+    expect(history.chartId).toBe('regional-au-daily');
+    expect(history.dates[0]).toBe(AU_FIRST);
+    expect(history.dates.at(-1)).toBe(AU_LAST);
+    expect(history.series[0]).toMatchObject({
+      song: 'Stick Season',
+      artists: 'Noah Kahan',
+      peak: 1,
+      peakDate: AU_FIRST,
+      daysOnChart: 13,
+    });
   });
 });
 

@@ -9,11 +9,14 @@ import {
 import {
   MARKERS,
   axisMaxRank,
+  chartCommand,
   rankTicks,
   renderSvg,
   renderTerminalPlot,
   sqlString,
+  type QueryPort,
 } from '../../functions/cli/plot.js';
+import { forTerminal, forXml } from '../../functions/cli/sanitize.js';
 import { EtlError } from '../../functions/errors.js';
 
 const DATES = ['2026-11-21', '2026-11-22', '2026-11-23'];
@@ -173,6 +176,22 @@ describe('renderTerminalPlot', () => {
     expect(coloured).toContain(`\x1b[33m${MARKERS[1]}\x1b[0m`);
   });
 
+  it('shows the title and the legend through forTerminal: no ESC or BEL from the data, coloured or not', () => {
+    const name = '\u001b]0;pwned\u0007Evil \u001b[31mRed\u0000';
+    const h = history([name, [1, 2, 3]]);
+    for (const color of [false, true]) {
+      const text = renderTerminalPlot(h, { ...plain, color, title: `"${name}"` });
+      expect(text.split('\n')[0]).toBe(forTerminal(`"${name}"`));
+      expect(text).toContain(forTerminal(`${name} — Artist`));
+      expect(text).not.toContain('\u0007');
+      // The only ESC left is the plot's own colour, and only when asked for.
+      // eslint-disable-next-line no-control-regex -- an SGR colour sequence starts with ESC
+      const escapes = text.match(/\u001b\[[0-9;]*m/g) ?? [];
+      expect(text.split('\u001b').length - 1).toBe(escapes.length);
+      expect(escapes.length > 0).toBe(color);
+    }
+  });
+
   it('keeps to the width and height asked for, and rejects a size that cannot be drawn', () => {
     const rows = plotRows(renderTerminalPlot(history(['a', [1, 5, 9]]), { width: 40, height: 7 }), 40);
     expect(rows).toHaveLength(7);
@@ -213,6 +232,81 @@ describe('renderSvg', () => {
     for (const t of [1, 5, 10]) expect(svg).toContain(`text-anchor="end">${t}</text>`);
     expect(svg).toContain('>Whole — Artist (peak 10 on 2026-11-21)</text>');
     expect(svg).toContain('>Split &amp; &lt;Song&gt; — Artist (peak 1 on 2026-11-21)</text>');
+  });
+});
+
+describe('renderSvg on names XML cannot carry as they are', () => {
+  const name = '\u001b]0;pwned\u0007Evil <b>&amp; \u001b[31mRed\u0000 \ud800 \udfff \u001f';
+  const svg = renderSvg(history([name, [1, 2, 3]]), { title: `Rank: "${name}"` });
+
+  it('writes only characters XML allows, each & an entity, and balanced tags', () => {
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    expect(svg).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    expect(svg).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+    expect(svg).not.toMatch(/&(?!(amp|lt|gt|quot|apos);)/);
+    expect(tagsBalance(svg)).toBe(true);
+  });
+
+  it('renders the title, the legend and the tooltips through forXml', () => {
+    expect(svg).toContain(`font-weight="bold">${forXml(`Rank: "${name}"`)}</text>`);
+    expect(svg).toContain(`>${forXml(`${name} — Artist (peak 1 on 2026-11-21)`)}</text>`);
+    expect(svg).toContain(`<title>${forXml(`${name} — Artist: #2 on 2026-11-22`)}</title>`);
+  });
+});
+
+/** A query engine answering chartCommand's three queries (candidates, entries, chart dates) for one song. */
+function fakeEngine(song: string): QueryPort {
+  return {
+    query: async (sql) => {
+      if (/GROUP BY/.test(sql)) {
+        return { rows: [{ chart_id: 'c', song_name: song, artists: 'A', peak: 1, days: 3 }] };
+      }
+      if (/DISTINCT snapshot_date/.test(sql)) return { rows: DATES.map((d) => ({ snapshot_date: d })) };
+      return {
+        rows: DATES.map((d, i) => ({ snapshot_date: d, position: i + 1, song_name: song, artists: 'A' })),
+      };
+    },
+  };
+}
+
+describe('chartCommand', () => {
+  const tty = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
+  afterEach(() => {
+    if (tty) Object.defineProperty(process.stdout, 'isTTY', tty);
+    else delete (process.stdout as { isTTY?: boolean }).isTTY;
+  });
+
+  it('colours only when told to (the command passes io.color), whatever stdout is', async () => {
+    Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true });
+    const engine = fakeEngine('Song');
+    expect(await chartCommand(engine, 'Song')).not.toContain('\u001b');
+    expect(await chartCommand(engine, 'Song', { color: false })).not.toContain('\u001b');
+    expect(await chartCommand(engine, 'Song', { color: true })).toContain(`\u001b[36m${MARKERS[0]}\u001b[0m`);
+  });
+
+  it('prints the rank history as JSON with format json, the name raw, and no plot', async () => {
+    const name = 'Evil \u001b[31m<b>\u0000';
+    const notes: string[] = [];
+    const out = await chartCommand(fakeEngine(name), 'Evil', {
+      format: 'json',
+      color: true,
+      note: (l) => notes.push(l),
+    });
+    expect(JSON.parse(out)).toEqual({
+      chartId: 'c',
+      dates: DATES,
+      series: [{ song: name, artists: 'A', ranks: [1, 2, 3], peak: 1, peakDate: DATES[0], daysOnChart: 3 }],
+      datesWithoutData: [],
+    });
+    expect(out).not.toContain('\u001b');
+    expect(notes).toEqual([]);
+  });
+
+  it('quotes the search term through forTerminal when nothing matches', async () => {
+    const engine: QueryPort = { query: async () => ({ rows: [] }) };
+    await expect(chartCommand(engine, 'x\u001b[2Jy')).rejects.toThrow(
+      `matches "${forTerminal('x\u001b[2Jy')}".`,
+    );
   });
 });
 

@@ -1,6 +1,6 @@
-// `spotify-etl chart`: the rank history of matching songs, as a terminal plot and an SVG file.
+// `spotify-etl chart`: the rank history of matching songs, as a terminal plot (or JSON) and an SVG file.
 import { LakeQueryEngine } from '../../adapters/local/duckdb-query.js';
-import { EXIT, type Command } from '../command.js';
+import { EXIT, formatOption, type Command } from '../command.js';
 import { chartCommand } from '../plot.js';
 import { dateOption, intOption, str } from '../terminal.js';
 
@@ -26,10 +26,12 @@ export const chart: Command = {
     svg: { type: 'string', value: 'file.svg', description: 'also write the plot as an SVG file' },
     width: { type: 'string', value: 'columns', description: 'plot width' },
     height: { type: 'string', value: 'rows', description: 'plot height' },
+    format: formatOption('text', 'json'),
   },
   examples: [
     'spotify-etl chart "Noah Kahan"',
     'spotify-etl chart "love" --chart regional-au-daily --svg /tmp/love.svg',
+    'spotify-etl chart "Stick Season" --format json',
   ],
   async run({ values, args, config, io }) {
     const from = dateOption('from', values.from);
@@ -38,6 +40,7 @@ export const chart: Command = {
     const height = intOption('height', values.height, 5, 500);
     const chartId = str(values.chart);
     const svg = str(values.svg);
+    const format = values.format === 'json' ? 'json' : 'text';
     const engine = await LakeQueryEngine.open(config().lakeRoot);
     try {
       io.out(
@@ -48,6 +51,9 @@ export const chart: Command = {
           ...(svg ? { svg } : {}),
           ...(width ? { width } : {}),
           ...(height ? { height } : {}),
+          format,
+          color: io.color,
+          note: (line) => io.err(line),
         }),
       );
     } finally {
