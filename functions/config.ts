@@ -95,8 +95,13 @@ function url(env: Env, name: string, fallback: string): string {
   return v.replace(/\/+$/, '');
 }
 
+export interface LoadConfigOptions {
+  /** The caller authorizes a user with PKCE (`spotify-etl login`): SPOTIFY_CLIENT_ID needs no secret. */
+  readonly pkce?: boolean;
+}
+
 /** Every setting, its default, and what it means; the README's configuration table mirrors this list. */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): Config {
   const source = str(env, 'CHART_SOURCE');
   if (source !== undefined && !/^(demo|charts-csv(:.+)?|playlist:[0-9A-Za-z]+)$/.test(source)) {
     throw new ConfigError(
@@ -117,17 +122,26 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const clientId = str(env, 'SPOTIFY_CLIENT_ID');
   const clientSecret = str(env, 'SPOTIFY_CLIENT_SECRET');
-  if (
-    (clientId === undefined) !== (clientSecret === undefined) &&
-    str(env, 'SPOTIFY_REFRESH_TOKEN') === undefined
-  ) {
-    throw new ConfigError('SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET must be set together.');
+  const refreshToken = str(env, 'SPOTIFY_REFRESH_TOKEN');
+  if (clientSecret !== undefined && clientId === undefined && refreshToken === undefined) {
+    throw new ConfigError('SPOTIFY_CLIENT_SECRET is set without SPOTIFY_CLIENT_ID.', {
+      hint: "Export the app's SPOTIFY_CLIENT_ID too (developer.spotify.com/dashboard), or unset the secret.",
+    });
+  }
+  // An id alone is what the PKCE login needs; every other use needs the secret or a user's refresh token.
+  if (clientId !== undefined && clientSecret === undefined && refreshToken === undefined && !options.pkce) {
+    throw new ConfigError(
+      'SPOTIFY_CLIENT_ID is set without SPOTIFY_CLIENT_SECRET, and no user token is stored: Spotify cannot be called.',
+      {
+        hint: 'Run `spotify-etl login` once (PKCE needs the id alone), or export SPOTIFY_CLIENT_SECRET, or SPOTIFY_REFRESH_TOKEN.',
+      },
+    );
   }
   return Object.freeze({
     spotify: Object.freeze({
       clientId,
       clientSecret,
-      refreshToken: str(env, 'SPOTIFY_REFRESH_TOKEN'),
+      refreshToken,
       apiUrl: url(env, 'SPOTIFY_API_URL', 'https://api.spotify.com/v1'),
       accountsUrl: url(env, 'SPOTIFY_ACCOUNTS_URL', 'https://accounts.spotify.com'),
       market,

@@ -24,7 +24,7 @@ import {
 import { backfill, type BackfillProgress, type BackfillReport } from '../core/backfill.js';
 import { listCsvFiles } from './files.js';
 import { TO_PROCESS } from '../core/lake.js';
-import { ChartFormatError, EtlError } from '../errors.js';
+import { ChartFormatError, EtlError, UsageError } from '../errors.js';
 
 /** What every command that writes the lake is told: how to say that it waits for another process. */
 export interface LakeOptions {
@@ -238,25 +238,49 @@ export interface BackfillRunReport {
   readonly enrichment: boolean;
 }
 
+export interface BackfillLocalOptions extends LakeOptions {
+  readonly force?: boolean;
+  readonly onProgress?: (p: BackfillProgress) => void;
+  /** The chart date, for one file whose name does not give it; refused with several files. */
+  readonly date?: string;
+  /** The region of every file, for names that do not give it (or give it wrongly). */
+  readonly region?: string;
+  /** Read and parse every file; replay, extract and write nothing. */
+  readonly dryRun?: boolean;
+  /** Ctrl-C: stop before the next file, after committing the batch in progress. */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * `spotify-etl backfill <folder|glob>`: first replays raw objects a crashed run left in to_process/, then
  * extracts every file not yet done, in chart-date order, through the local delivery stream and transformer.
+ * A dry run only reads: the lake's done markers and the files.
  */
 export async function backfillLocal(
   config: Config,
   clock: Clock,
   logger: Logger,
   pathOrGlob: string,
-  options: LakeOptions & {
-    readonly force?: boolean;
-    readonly onProgress?: (p: BackfillProgress) => void;
-  } = {},
+  options: BackfillLocalOptions = {},
 ): Promise<BackfillRunReport> {
   const started = clock.now().getTime();
   const storage = new FolderStorage(config.lakeRoot);
   const paths = await listCsvFiles(pathOrGlob);
-  const replayed = await transformPending(config, logger, { ...options, command: 'backfill' });
-  const client = createSpotifyClient(config.spotify, { clock, logger });
+  if (options.date !== undefined && paths.length > 1) {
+    // Every file would become the same chart day, each superseding the one before: never what is meant.
+    throw new UsageError(
+      `--date gives the chart date of one file, but ${pathOrGlob} holds ${paths.length} CSV files.`,
+      {
+        hint: 'Give the one file (spotify-etl backfill chart.csv --date YYYY-MM-DD), or name the files regional-<region>-daily-YYYY-MM-DD.csv.',
+      },
+    );
+  }
+  const dryRun = options.dryRun === true;
+  const replayed = dryRun
+    ? summarize([])
+    : await transformPending(config, logger, { ...options, command: 'backfill' });
+  // A dry run looks nothing up: the chart files alone say what would be ingested.
+  const client = dryRun ? undefined : createSpotifyClient(config.spotify, { clock, logger });
   // bufferSeconds 0: the backfill flushes per batch; no timer may cut a batch in two.
   const { delivery, objects } = transformingDelivery(
     config,
@@ -287,6 +311,10 @@ export async function backfillLocal(
     {
       ...(options.force ? { force: true } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.date !== undefined ? { date: options.date } : {}),
+      ...(options.region !== undefined ? { region: options.region } : {}),
+      ...(dryRun ? { dryRun } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     },
   );
   return {

@@ -1,6 +1,6 @@
 // `spotify-etl login`: Spotify's authorization-code flow with PKCE on a loopback callback, storing the refresh token.
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -70,6 +70,14 @@ export async function readStoredRefreshToken(file: string): Promise<string | und
   }
 }
 
+/** Compares a received state with ours in constant time; a missing one never matches. */
+function sameSecret(received: string | null, expected: string): boolean {
+  if (received === null) return false;
+  const a = Buffer.from(received);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** RFC 7636: 43–128 characters of [A-Za-z0-9-._~]; base64url of 64 random bytes gives 86 of them. */
 export function newCodeVerifier(): string {
   return randomBytes(64).toString('base64url');
@@ -81,8 +89,9 @@ export function codeChallengeOf(verifier: string): string {
 
 /**
  * Runs the flow once: opens the authorize page, waits for Spotify to redirect the browser to the loopback callback,
- * exchanges the code (proving the PKCE verifier) and writes the token file. Resolves with the refresh token;
- * rejects with an EtlError when the user declines, the state does not match or nobody answers within the timeout,
+ * exchanges the code (proving the PKCE verifier) and writes the token file. Resolves with the refresh token.
+ * A callback whose state does not match (bare, forged, an old link) is answered 400 and the real one still
+ * awaited. Rejects with an EtlError when the user declines or nobody answers within the timeout,
  * and with a SpotifyAccessError when the token endpoint refuses the code.
  */
 export async function login(options: LoginOptions): Promise<LoginResult> {
@@ -123,22 +132,20 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
         await answer(res, 404, 'Not found', 'This address only takes the Spotify login callback.');
         return undefined;
       }
-      handled = true;
       const params = url.searchParams;
-      if (params.get('state') !== state) {
+      if (!sameSecret(params.get('state'), state)) {
+        // Not Spotify's redirect for this login (a bare or forged request, an old link): refuse it and keep
+        // waiting, so that a stray request cannot end the login the user is completing in the browser.
         await answer(
           res,
           400,
           'Login refused',
-          'The state parameter does not match this login. Start again.',
+          'This callback does not belong to the login in progress (its state does not match).',
         );
-        throw new EtlError(
-          'The login callback carried a state that does not match this login; it was refused.',
-          {
-            hint: 'Run `spotify-etl login` again and use the URL it prints (an old or forged link was followed).',
-          },
-        );
+        out('A callback whose state does not match this login was refused (400); still waiting.');
+        return undefined;
       }
+      handled = true;
       const error = params.get('error');
       if (error !== null) {
         await answer(

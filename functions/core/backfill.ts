@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Storage } from '../ports.js';
 import { ChartFormatError, EtlError } from '../errors.js';
-import { parseChartCsv } from './charts-csv.js';
+import { chartCompleteness, parseChartCsv } from './charts-csv.js';
 import { extractChart, type ExtractDeps, type ExtractReport } from './extract.js';
 import { ROOT } from './lake.js';
 
@@ -33,6 +33,28 @@ export interface BackfillOptions {
   /** Files per flush of the delivery stream; a crash repeats at most one batch. */
   readonly batchSize?: number;
   readonly onProgress?: (progress: BackfillProgress) => void;
+  /** The chart date of every file, for files whose name does not give it (`…-latest.csv`, `chart.csv`). */
+  readonly date?: string;
+  /** The region of every file, overriding (or standing in for) the one in its name. */
+  readonly region?: string;
+  /** Read and parse every file, extract nothing, write nothing: the report's `plan` says what would happen. */
+  readonly dryRun?: boolean;
+  /** Aborted (Ctrl-C): stop before the next file, after committing the batch in progress. */
+  readonly signal?: AbortSignal;
+}
+
+/** What a dry run found for one file. */
+export interface PlannedFile {
+  readonly origin: string;
+  /**
+   * ingest: a complete chart; incomplete: its valid entries would be ingested, and the run reported as failed;
+   * not a chart: set aside; done: already backfilled, skipped.
+   */
+  readonly outcome: 'ingest' | 'incomplete' | 'not a chart' | 'done';
+  readonly chartId?: string;
+  readonly date?: string;
+  readonly entries?: number;
+  readonly reason?: string;
 }
 
 export interface BackfillReport {
@@ -46,9 +68,21 @@ export interface BackfillReport {
   readonly apiCalls: number;
   readonly cacheHits: number;
   readonly charts: readonly Pick<ExtractReport, 'chartId' | 'date' | 'entries'>[];
+  /** Stopped by its signal before every file was handled; the files handled are committed. */
+  readonly interrupted: boolean;
+  /** Files handled (extracted, skipped or set aside); the rest are for the next run. */
+  readonly handled: number;
+  /** A dry run's findings, one per file handled, in order; absent otherwise. */
+  readonly plan?: readonly PlannedFile[];
 }
 
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+
+/** A file's identity: its content, plus the overrides that make the same content another chart. */
+const fileHash = (text: string, options: BackfillOptions): string =>
+  options.date === undefined && options.region === undefined
+    ? sha1(text)
+    : sha1(`${text}\u0000${options.date ?? ''}\u0000${options.region ?? ''}`);
 
 /** Hashes of the files already backfilled. */
 async function doneHashes(storage: Storage): Promise<Set<string>> {
@@ -71,6 +105,14 @@ export async function backfill(
   let entries = 0;
   let apiCalls = 0;
   let cacheHits = 0;
+  let handled = 0;
+  let interrupted = false;
+  const plan: PlannedFile[] = [];
+  const planned = new Set<string>();
+  const overrides = {
+    ...(options.date !== undefined ? { date: options.date } : {}),
+    ...(options.region !== undefined ? { region: options.region } : {}),
+  };
   const progress = (): void =>
     options.onProgress?.({
       done: charts.length,
@@ -104,24 +146,58 @@ export async function backfill(
   // Wraps the stream so that extractChart's own flush does not cut objects per chart: the batch decides.
   const batchedDelivery = { put: deps.delivery.put.bind(deps.delivery), flush: async () => {} };
   for (const file of files) {
+    if (options.signal?.aborted) {
+      interrupted = true;
+      break;
+    }
+    handled++;
     let text: string;
     try {
       text = await file.read();
     } catch (error) {
       if (!(error instanceof ChartFormatError)) throw error;
       failed.push({ origin: file.origin, reason: error.message });
+      plan.push({ origin: file.origin, outcome: 'not a chart', reason: error.message });
       progress();
       continue;
     }
-    const hash = sha1(text);
-    if (done.has(hash) || pending.some((p) => p.hash === hash)) {
+    const hash = fileHash(text, options);
+    if (done.has(hash) || planned.has(hash) || pending.some((p) => p.hash === hash)) {
       skipped++;
+      plan.push({ origin: file.origin, outcome: 'done' });
+      progress();
+      continue;
+    }
+    if (options.dryRun) {
+      let chart;
+      try {
+        chart = parseChartCsv(text, { fileName: file.name, ...overrides });
+      } catch (error) {
+        if (!(error instanceof ChartFormatError)) throw error;
+        failed.push({ origin: file.origin, reason: error.message });
+        plan.push({ origin: file.origin, outcome: 'not a chart', reason: error.message });
+        progress();
+        continue;
+      }
+      const completeness = chartCompleteness(chart);
+      const found = { chartId: chart.chartId, date: chart.date, entries: chart.entries.length };
+      if (!completeness.complete)
+        incomplete.push({ origin: file.origin, reason: completeness.reason ?? 'incomplete' });
+      plan.push({
+        origin: file.origin,
+        outcome: completeness.complete ? 'ingest' : 'incomplete',
+        ...found,
+        ...(completeness.reason ? { reason: completeness.reason } : {}),
+      });
+      planned.add(hash); // a copy later in the list would be skipped as done
+      charts.push(found);
+      entries += found.entries;
       progress();
       continue;
     }
     let report: ExtractReport;
     try {
-      const chart = parseChartCsv(text, { fileName: file.name });
+      const chart = parseChartCsv(text, { fileName: file.name, ...overrides });
       report = await extractChart(chart, { ...deps, delivery: batchedDelivery });
     } catch (error) {
       if (!(error instanceof ChartFormatError)) {
@@ -159,5 +235,8 @@ export async function backfill(
     apiCalls,
     cacheHits,
     charts,
+    interrupted,
+    handled,
+    ...(options.dryRun ? { plan } : {}),
   };
 }

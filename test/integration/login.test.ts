@@ -1,6 +1,8 @@
 // `spotify-etl login` (authorization code + PKCE) against the local Spotify-API server; the test plays the browser
 // that follows the authorize URL and Spotify's redirect to the loopback callback.
+import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { EtlError, SpotifyAccessError } from '../../functions/errors.js';
 import {
@@ -14,7 +16,7 @@ import {
 import { createSpotifyClient } from '../../functions/adapters/spotify/web-api.js';
 import { DemoCatalog, demoId } from '../../functions/adapters/local/demo-catalog.js';
 import { DEMO_CLIENT_ID, LocalSpotifyServer } from '../../functions/adapters/local/spotify-server.js';
-import { tempDir } from '../helpers/paths.js';
+import { repoRoot, tempDir } from '../helpers/paths.js';
 
 const demo = new DemoCatalog();
 const trackIndex = Array.from({ length: 100 }, (_, k) => k).find((k) => !demo.isRemoved(k)) ?? 0;
@@ -53,7 +55,7 @@ const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
  */
 async function loginWith(
   approve: (authorize: URL) => string,
-  overrides: { tokenFile?: string } = {},
+  overrides: { tokenFile?: string; timeoutMs?: number } = {},
 ): Promise<{ login: Settled<LoginResult>; browser: Settled<Visit>; output: string[] }> {
   const output: string[] = [];
   let browser: Promise<Visit> = Promise.reject(new Error('the browser was never opened'));
@@ -64,7 +66,7 @@ async function loginWith(
       accountsUrl: server.url,
       port: 0,
       tokenFile: overrides.tokenFile ?? join(dir, 'config', 'spotify-etl', 'token.json'),
-      timeoutMs: 5_000,
+      timeoutMs: overrides.timeoutMs ?? 5_000,
       out: (line) => output.push(line),
       openUrl: (url) => {
         browser = (async () => {
@@ -169,7 +171,55 @@ describe('spotify-etl login (authorization code with PKCE)', () => {
     expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
   });
 
-  it('refuses a callback whose state does not match, with a 400 page and no token file', async () => {
+  it('answers a bare or forged callback 400 without a token request, and still completes the real login', async () => {
+    const tokenFile = join(dir, 'token.json');
+    const strays: { status: number; page: string; tokenRequests: number; tokenFile: boolean }[] = [];
+    let real: Promise<number> = Promise.reject(new Error('the browser was never opened'));
+    void real.catch(() => {});
+    const result = await settle(
+      login({
+        clientId: DEMO_CLIENT_ID,
+        accountsUrl: server.url,
+        port: 0,
+        tokenFile,
+        timeoutMs: 5_000,
+        out: () => {},
+        openUrl: (url) => {
+          real = (async () => {
+            const authorize = new URL(url);
+            const callback = authorize.searchParams.get('redirect_uri')!;
+            const forged = new URL(callback);
+            forged.searchParams.set('code', 'code-forged');
+            forged.searchParams.set('state', 'forged-state');
+            for (const stray of [callback, forged.toString()]) {
+              const response = await fetch(stray);
+              strays.push({
+                status: response.status,
+                page: await response.text(),
+                tokenRequests: server.requests.filter((r) => r.path === '/api/token').length,
+                tokenFile: await stat(tokenFile).then(
+                  () => true,
+                  () => false,
+                ),
+              });
+            }
+            return (await fetch(approveWith()(authorize))).status;
+          })();
+          void real.catch(() => {});
+        },
+      }),
+    );
+    expect(value(result).refreshToken).toMatch(/^AQ/);
+    expect(await real).toBe(200);
+    expect(strays.map((s) => [s.status, s.tokenRequests, s.tokenFile])).toEqual([
+      [400, 0, false],
+      [400, 0, false],
+    ]);
+    expect(strays[0]!.page).toMatch(/does not belong to the login in progress/);
+    expect(strays[0]!.page.length).toBeLessThan(400);
+  });
+
+  it('refuses a callback whose state does not match and, with no real one, times out storing nothing', async () => {
     const tokenFile = join(dir, 'token.json');
     const { browser, login: result } = await loginWith(
       (authorize) => {
@@ -177,11 +227,9 @@ describe('spotify-etl login (authorization code with PKCE)', () => {
         redirect.searchParams.set('state', 'forged-state');
         return redirect.toString();
       },
-      { tokenFile },
+      { tokenFile, timeoutMs: 500 },
     );
-    const e = error(result);
-    expect(e).toBeInstanceOf(EtlError);
-    expect(e.message).toMatch(/state/);
+    expect(error(result).message).toMatch(/No answer from the browser/);
     expect(value(browser).status).toBe(400);
     await expect(stat(tokenFile)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(server.requests.some((r) => r.path === '/api/token')).toBe(false);
@@ -258,4 +306,66 @@ describe('the token file', () => {
       hint: expect.stringMatching(/spotify-etl login/) as unknown as string,
     });
   });
+});
+
+/** The environment of a child CLI: none of the developer's SPOTIFY_* settings, a config home of the test's own. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPOTIFY_')));
+  return { ...env, XDG_CONFIG_HOME: join(dir, 'config'), NO_COLOR: '1', ...extra };
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+describe('the login command (the real CLI)', () => {
+  it('logs in with SPOTIFY_CLIENT_ID alone (PKCE needs no secret), refusing a bare callback on the way', async () => {
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'bin/spotify-etl.js'), 'login', '--port', String(await freePort())],
+      {
+        env: childEnv({ SPOTIFY_CLIENT_ID: DEMO_CLIENT_ID, SPOTIFY_ACCOUNTS_URL: server.url }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const authorizeLine = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        const line = stdout.split('\n').find((l) => l.startsWith(`${server.url}/authorize?`));
+        if (line) resolve(line);
+      });
+      void exited.then((code) => reject(new Error(`login exited ${code}: ${stderr}`)));
+    });
+    const authorize = new URL(authorizeLine);
+    const bare = await fetch(authorize.searchParams.get('redirect_uri')!);
+    expect(bare.status).toBe(400);
+    expect((await fetch(approveWith()(authorize))).status).toBe(200);
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/token stored in .*token\.json/);
+    const tokenFile = join(dir, 'config', 'spotify-etl', 'token.json');
+    expect(await readStoredRefreshToken(tokenFile)).toMatch(/^AQ/);
+  }, 30_000);
+
+  it('tells `run` with a client id but neither a secret nor a stored token to log in or set the secret', async () => {
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'bin/spotify-etl.js'), 'run', '--lake', join(dir, 'lake')],
+      { env: childEnv({ SPOTIFY_CLIENT_ID: DEMO_CLIENT_ID }), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/SPOTIFY_CLIENT_ID is set without SPOTIFY_CLIENT_SECRET/);
+    expect(stderr).toMatch(/hint: Run `spotify-etl login` once/);
+  }, 30_000);
 });

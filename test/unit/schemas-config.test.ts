@@ -71,7 +71,11 @@ describe('configuration', () => {
     [{ SPOTIFY_CONCURRENCY: '0' }, /SPOTIFY_CONCURRENCY="0" is not valid: expected an integer from 1 to 32/],
     [{ SPOTIFY_API_URL: 'ftp://x' }, /SPOTIFY_API_URL="ftp:\/\/x" is not valid/],
     [{ CHART_SOURCE: 'top50' }, /CHART_SOURCE="top50" is not valid/],
-    [{ SPOTIFY_CLIENT_ID: 'only-id' }, /must be set together/],
+    [
+      { SPOTIFY_CLIENT_ID: 'only-id' },
+      /SPOTIFY_CLIENT_ID is set without SPOTIFY_CLIENT_SECRET, and no user token is stored/,
+    ],
+    [{ SPOTIFY_CLIENT_SECRET: 'only-secret' }, /SPOTIFY_CLIENT_SECRET is set without SPOTIFY_CLIENT_ID/],
     [{ SPOTIFY_FULL_ENTITIES: 'maybe' }, /expected true or false/],
     [{ CHECK_DAYS: '0' }, /CHECK_DAYS="0" is not valid: expected an integer from 1 to 31/],
     [
@@ -82,5 +86,21 @@ describe('configuration', () => {
   ])('fails at start on %p, naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('takes a client id alone for the PKCE login, and points every other use at login or the secret', () => {
+    const c = loadConfig({ SPOTIFY_CLIENT_ID: 'only-id' }, { pkce: true });
+    expect(c.spotify).toMatchObject({
+      clientId: 'only-id',
+      clientSecret: undefined,
+      refreshToken: undefined,
+    });
+    expect(() => loadConfig({ SPOTIFY_CLIENT_ID: 'only-id' })).toThrow(
+      expect.objectContaining({ hint: expect.stringMatching(/spotify-etl login/) as unknown as string }),
+    );
+    // With the token `login` stored (main puts it in SPOTIFY_REFRESH_TOKEN), the id alone serves `run`.
+    expect(
+      loadConfig({ SPOTIFY_CLIENT_ID: 'only-id', SPOTIFY_REFRESH_TOKEN: 'AQx' }).spotify.refreshToken,
+    ).toBe('AQx');
   });
 });

@@ -1,4 +1,5 @@
 // `spotify-etl login`: authorize a Spotify user (authorization code + PKCE) and store the refresh token.
+import { loadConfig } from '../../config.js';
 import { EtlError } from '../../errors.js';
 import { EXIT, type Command } from '../command.js';
 import { defaultTokenFile, login as authorize } from '../login.js';
@@ -13,9 +14,10 @@ export const login: Command = {
   args: [],
   options: { port: { type: 'string', value: 'port', description: 'the callback port (default 8888)' } },
   examples: ['SPOTIFY_CLIENT_ID=… spotify-etl login'],
-  async run({ values, config, env, io }) {
+  async run({ values, env, io }) {
     const port = intOption('port', values.port, 1, 65535);
-    const settings = config().spotify;
+    // PKCE proves the login with the code verifier: a client id alone is enough, no secret is needed.
+    const settings = loadConfig(env, { pkce: true }).spotify;
     if (!settings.clientId) {
       throw new EtlError('login needs SPOTIFY_CLIENT_ID.', {
         hint: 'Create an app at developer.spotify.com/dashboard, add the redirect URI http://127.0.0.1:8888/callback, then export SPOTIFY_CLIENT_ID.',
