@@ -8,10 +8,13 @@ import { EXIT, commandHelp, didYouMean, parseCommand, toolHelp, type Command, ty
 import { backfill } from './commands/backfill.js';
 import { chart } from './commands/chart.js';
 import { check } from './commands/check.js';
+import { deleteDay } from './commands/delete.js';
 import { login } from './commands/login.js';
 import { query } from './commands/query.js';
+import { reprocess } from './commands/reprocess.js';
 import { run } from './commands/run.js';
 import { schedule } from './commands/schedule.js';
+import { status } from './commands/status.js';
 import { transform } from './commands/transform.js';
 import { validate } from './commands/validate.js';
 import { defaultTokenFile, readStoredRefreshToken } from './login.js';
@@ -24,7 +27,10 @@ export const COMMANDS: readonly Command[] = [
   query,
   validate,
   backfill,
+  reprocess,
+  deleteDay,
   check,
+  status,
   chart,
   login,
   schedule,
