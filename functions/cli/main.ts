@@ -4,7 +4,16 @@ import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { loadConfig, type Config } from '../config.js';
 import { EtlError, UsageError } from '../errors.js';
-import { EXIT, commandHelp, didYouMean, parseCommand, toolHelp, type Command, type Io } from './command.js';
+import {
+  EXIT,
+  GLOBAL_OPTIONS,
+  commandHelp,
+  didYouMean,
+  parseCommand,
+  toolHelp,
+  type Command,
+  type Io,
+} from './command.js';
 import { backfill } from './commands/backfill.js';
 import { chart } from './commands/chart.js';
 import { check } from './commands/check.js';
@@ -72,6 +81,25 @@ async function checkLake(lakeRoot: string): Promise<void> {
 }
 
 /**
+ * Global options may come before the command (`spotify-etl --lake /data run`), as in the AWS CLI: they are moved
+ * after the command's name, where its parser reads them.
+ */
+function commandFirst(argv: readonly string[]): readonly string[] {
+  const leading: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const word = argv[i]!;
+    const name = /^--([a-z-]+)(=.*)?$/.exec(word)?.[1];
+    const option = name ? GLOBAL_OPTIONS[name] : undefined;
+    if (!option || name === 'help') break;
+    leading.push(word);
+    if (option.type === 'string' && !word.includes('=') && i + 1 < argv.length) leading.push(argv[++i]!);
+  }
+  if (leading.length === 0 || i >= argv.length) return argv;
+  return [argv[i]!, ...leading, ...argv.slice(i + 1)];
+}
+
+/**
  * Runs one command line and resolves to its exit code. Errors other than usage errors propagate to runCli; tests
  * call this with their own `out` (and `err`) to capture what a command prints.
  */
@@ -80,7 +108,7 @@ export async function main(
   outOrIo: ((line: string) => void) | MainIo = (s) => void process.stdout.write(s + '\n'),
 ): Promise<number> {
   const given: MainIo = typeof outOrIo === 'function' ? { out: outOrIo } : outOrIo;
-  const [name, ...words] = argv;
+  const [name, ...words] = commandFirst(argv);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? COMMANDS.find((c) => c.name === words[0]) : undefined;
     given.out(topic ? commandHelp(topic) : toolHelp(COMMANDS, VERSION));

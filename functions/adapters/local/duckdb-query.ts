@@ -1,6 +1,6 @@
 // The local query engine: DuckDB over the lake folder, with album_data, artist_data and song_data as views
 // whose columns come from schemas/ (the same columns Glue gets) and snapshot_date as a hive partition column.
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import { join, resolve } from 'node:path';
 import { readdir } from 'node:fs/promises';
 import { TABLE_SCHEMAS, type JsonSchema } from '../../core/schemas.js';
@@ -39,6 +39,45 @@ export interface QueryResult {
   readonly rows: readonly Row[];
 }
 
+/** A result read as DuckDB produces it: the columns first, then the rows one chunk (≤ 2048 rows) at a time. */
+export interface StreamedResult {
+  readonly columns: readonly string[];
+  readonly chunks: AsyncIterable<readonly Row[]>;
+}
+
+export interface OpenOptions {
+  /**
+   * Confines SQL to the lake: DuckDB may open files under the lake folder only (allowed_directories with
+   * enable_external_access=false, locked so a query cannot lift it), and statements that write files (COPY,
+   * EXPORT, ATTACH, INSTALL, LOAD) are refused. Off, SQL runs with the user's own file rights.
+   */
+  readonly confined?: boolean;
+}
+
+/** Statements a confined engine refuses: they write files (even inside the lake) or load code. */
+const WRITES_FILES: ReadonlyMap<StatementType, string> = new Map([
+  [StatementType.COPY, 'COPY'],
+  [StatementType.EXPORT, 'EXPORT DATABASE'],
+  [StatementType.COPY_DATABASE, 'COPY FROM DATABASE'],
+  [StatementType.ATTACH, 'ATTACH'],
+  [StatementType.DETACH, 'DETACH'],
+  [StatementType.LOAD, 'LOAD'],
+  [StatementType.EXTENSION, 'INSTALL'],
+  [StatementType.UPDATE_EXTENSIONS, 'UPDATE EXTENSIONS'],
+]);
+
+const QUERY_HINT = 'Tables: song_data, album_data, artist_data (partition column snapshot_date, a DATE).';
+
+const queryFailed = (error: unknown): EtlError =>
+  error instanceof EtlError
+    ? error
+    : new EtlError(`Query failed: ${(error as Error).message.split('\n')[0]}`, {
+        hint: /Permission Error/.test((error as Error).message)
+          ? 'query reads the lake only; --unsafe lifts that (SQL then runs with your own file rights).'
+          : QUERY_HINT,
+        cause: error,
+      });
+
 async function hasFiles(dir: string): Promise<boolean> {
   try {
     for (const part of await readdir(dir, { withFileTypes: true })) {
@@ -68,10 +107,13 @@ function normalise(value: unknown): unknown {
 }
 
 export class LakeQueryEngine {
-  private constructor(private readonly connection: DuckDBConnection) {}
+  private constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly confined: boolean,
+  ) {}
 
   /** Opens an in-memory DuckDB with a view per table over `<lake>/top_200_global/transformed_data/`. */
-  static async open(lakeRoot: string): Promise<LakeQueryEngine> {
+  static async open(lakeRoot: string, options: OpenOptions = {}): Promise<LakeQueryEngine> {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     for (const table of TABLES) {
@@ -89,7 +131,63 @@ export class LakeQueryEngine {
         await connection.run(`CREATE TABLE ${table} (${cols})`);
       }
     }
-    return new LakeQueryEngine(connection);
+    if (options.confined) {
+      // After the views exist (they name the lake's files); the order of these three SETs matters.
+      const lake = `${resolve(lakeRoot)}/`.replace(/'/g, "''");
+      await connection.run(`SET allowed_directories = ['${lake}']`);
+      await connection.run('SET enable_external_access = false');
+      await connection.run('SET lock_configuration = true');
+    }
+    return new LakeQueryEngine(connection, options.confined === true);
+  }
+
+  /**
+   * Runs SQL (one statement or several: the last one's rows are the result) and reads its rows chunk by chunk as
+   * DuckDB produces them, so a result of any size needs the memory of one chunk. A failure, at the start or half
+   * way, is an EtlError.
+   */
+  async stream(sql: string): Promise<StreamedResult> {
+    let result: DuckDBResult;
+    try {
+      const statements = await this.connection.extractStatements(sql);
+      if (statements.count === 0)
+        throw new EtlError('Query failed: the SQL holds no statement.', { hint: QUERY_HINT });
+      // Prepared one at a time, each after the one before has run: a later statement may use an earlier one's table.
+      for (let i = 0; ; i++) {
+        const prepared = await statements.prepare(i);
+        const refused = this.confined ? WRITES_FILES.get(prepared.statementType) : undefined;
+        if (refused) {
+          throw new EtlError(
+            `Query refused: ${refused} writes files or loads code, and query only reads the lake.`,
+            {
+              hint: 'Run it with --unsafe to give the SQL your own file rights.',
+            },
+          );
+        }
+        if (i === statements.count - 1) {
+          result = await prepared.stream();
+          break;
+        }
+        await prepared.run();
+      }
+    } catch (error) {
+      throw queryFailed(error);
+    }
+    const columns = result.deduplicatedColumnNames();
+    async function* chunks(): AsyncGenerator<readonly Row[]> {
+      try {
+        for await (const rows of result.yieldRowsJs()) {
+          yield rows.map((values) => {
+            const row: Row = {};
+            for (let c = 0; c < columns.length; c++) row[columns[c]!] = normalise(values[c]);
+            return row;
+          });
+        }
+      } catch (error) {
+        throw queryFailed(error);
+      }
+    }
+    return { columns, chunks: chunks() };
   }
 
   async query(sql: string): Promise<QueryResult> {
@@ -100,10 +198,7 @@ export class LakeQueryEngine {
         rows: reader.getRowObjectsJS().map((r) => normalise(r) as Row),
       };
     } catch (error) {
-      throw new EtlError(`Query failed: ${(error as Error).message.split('\n')[0]}`, {
-        hint: 'Tables: song_data, album_data, artist_data (partition column snapshot_date, a DATE).',
-        cause: error,
-      });
+      throw queryFailed(error);
     }
   }
 
