@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { forTerminal, forXml } from '../../functions/cli/sanitize.js';
+import { songRow } from '../helpers/rows.js';
 import { repoRoot, tempDir } from '../helpers/paths.js';
 
 const DAYS = ['2026-01-01', '2026-01-02', '2026-01-03'];
@@ -17,31 +18,16 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 // eslint-disable-next-line no-control-regex -- the C0 controls XML 1.0 forbids even escaped
 const XML_FORBIDDEN_C0 = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
 
-const row = (date: string, chartId: string, name: string, position: number): Record<string, unknown> => ({
-  song_id: `id-${name.length}-${position}`,
-  song_name: name,
-  duration_ms: 1000,
-  url: null,
-  song_added: null,
-  album_id: null,
-  artist_id: null,
-  artist_ids: [],
-  artist_names: [ARTIST],
-  position,
-  explicit: false,
-  is_local: false,
-  streams: 1000 - position,
-  peak_rank: position,
-  previous_rank: null,
-  days_on_chart: 1,
-  weeks_on_chart: null,
-  popularity: null,
-  chart_id: chartId,
-  region: 'global',
-  source_kind: 'charts-csv',
-  run_id: 'r',
-  extracted_at: `${date}T00:00:00Z`,
-});
+const row = (date: string, chartId: string, name: string, position: number): Record<string, unknown> =>
+  songRow(position, {
+    song_id: `id-${name.length}-${position}`,
+    song_name: name,
+    artist_names: [ARTIST],
+    streams: 1000 - position,
+    peak_rank: position,
+    chart_id: chartId,
+    extracted_at: `${date}T00:00:00Z`,
+  });
 
 let lake: string;
 

@@ -1,22 +1,11 @@
 import { readFile, writeFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { main } from '../../functions/cli/main.js';
+import { cliInProcess, withoutSpotifyEnvironment } from '../helpers/cli.js';
 import { chartsDir, tempDir } from '../helpers/paths.js';
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const code = await main(args, { out: (s) => lines.push(s), err: (s) => lines.push(s) });
-  return { code, out: lines.join('\n') };
-}
+const cli = cliInProcess;
 
-const saved = { ...process.env };
-beforeEach(() => {
-  for (const k of Object.keys(process.env))
-    if (k.startsWith('SPOTIFY_') || k === 'CHART_SOURCE') delete process.env[k];
-});
-afterAll(() => {
-  process.env = saved;
-});
+withoutSpotifyEnvironment();
 
 describe('spotify-etl CLI on a temporary lake', () => {
   it('runs the offline demo, says so, prints the top 10, and the query answers the chart size', async () => {

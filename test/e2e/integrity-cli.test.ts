@@ -4,18 +4,14 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
-import { main } from '../../functions/cli/main.js';
+import { cliInProcess, withoutSpotifyEnvironment } from '../helpers/cli.js';
 import type { Chart } from '../../functions/core/chart.js';
 import { EntityCache } from '../../functions/core/entity-cache.js';
 import { MAX_RECORD_BYTES, extractChart } from '../../functions/core/extract.js';
 import { silentLogger, type DeliveryStream } from '../../functions/ports.js';
 import { chartsDir, fakeClock, repoRoot, tempDir } from '../helpers/paths.js';
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const code = await main(args, { out: (s) => lines.push(s), err: (s) => lines.push(s) });
-  return { code, out: lines.join('\n') };
-}
+const cli = cliInProcess;
 
 const count = async (lake: string, where: string): Promise<unknown> =>
   JSON.parse(
@@ -31,14 +27,7 @@ const count = async (lake: string, where: string): Promise<unknown> =>
     ).out,
   );
 
-const saved = { ...process.env };
-beforeEach(() => {
-  for (const k of Object.keys(process.env))
-    if (k.startsWith('SPOTIFY_') || k === 'CHART_SOURCE') delete process.env[k];
-});
-afterAll(() => {
-  process.env = saved;
-});
+withoutSpotifyEnvironment();
 
 describe('a damaged chart', () => {
   it('fails the run with the chart, its size and the first problem, and still writes the 199 valid rows', async () => {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { songRow } from '../helpers/rows.js';
 import { repoRoot, tempDir } from '../helpers/paths.js';
 
 const bin = join(repoRoot, 'bin', 'spotify-etl.js');
@@ -32,32 +33,8 @@ const query = (lake: string, args: readonly string[], input?: string): Promise<R
 
 const NASTY = '\u001b[31m=HYPERLINK("http://x")\u0007';
 
-const song = (position: number, overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
-  song_id: `id${position}`,
-  song_name: `Song ${position}`,
-  duration_ms: 1000,
-  url: null,
-  song_added: null,
-  album_id: null,
-  artist_id: null,
-  artist_ids: [],
-  artist_names: ['A'],
-  position,
-  explicit: false,
-  is_local: false,
-  streams: 10 * position,
-  peak_rank: 1,
-  previous_rank: null,
-  days_on_chart: 1,
-  weeks_on_chart: null,
-  popularity: null,
-  chart_id: 'regional-global-daily',
-  region: 'global',
-  source_kind: 'charts-csv',
-  run_id: 'r',
-  extracted_at: '2026-11-25T00:00:00Z',
-  ...overrides,
-});
+const song = (position: number, overrides: Record<string, unknown> = {}): Record<string, unknown> =>
+  songRow(position, { extracted_at: '2026-11-25T00:00:00Z', ...overrides });
 
 /** A lake with one chart day (2026-11-25) of three songs: one with a hostile name, one with an empty name. */
 async function smallLake(): Promise<string> {

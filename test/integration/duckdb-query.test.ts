@@ -3,32 +3,9 @@ import { join } from 'node:path';
 import { LakeQueryEngine, tableColumns } from '../../functions/adapters/local/duckdb-query.js';
 import { schemas } from '../../functions/core/schemas.js';
 import { tempDir } from '../helpers/paths.js';
+import { songRow } from '../helpers/rows.js';
 
-const song = (position: number, id: string) => ({
-  song_id: id,
-  song_name: `Song ${position}`,
-  duration_ms: 1000,
-  url: null,
-  song_added: null,
-  album_id: null,
-  artist_id: null,
-  artist_ids: [],
-  artist_names: ['A'],
-  position,
-  explicit: false,
-  is_local: false,
-  streams: 10 * position,
-  peak_rank: 1,
-  previous_rank: null,
-  days_on_chart: 1,
-  weeks_on_chart: null,
-  popularity: null,
-  chart_id: 'regional-global-daily',
-  region: 'global',
-  source_kind: 'charts-csv',
-  run_id: 'r',
-  extracted_at: '2026-01-01T00:00:00Z',
-});
+const song = (position: number, id: string) => songRow(position, { song_id: id });
 
 async function writePartition(lake: string, date: string, body: string): Promise<void> {
   const dir = join(lake, 'top_200_global', 'transformed_data', 'song_data', `snapshot_date=${date}`);
