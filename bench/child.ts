@@ -12,7 +12,7 @@ import { DemoCatalog } from '../functions/adapters/local/demo-catalog.js';
 import { FolderStorage } from '../functions/adapters/local/folder-storage.js';
 import { backfillLocal } from '../functions/cli/local-runtime.js';
 import { loadConfig } from '../functions/config.js';
-import { addDays } from '../functions/core/chart.js';
+import { addDays } from '../functions/core/dates.js';
 import { buildRecord } from '../functions/core/extract.js';
 import { TO_PROCESS } from '../functions/core/lake.js';
 import { demoChart } from '../functions/core/sources.js';

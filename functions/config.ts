@@ -185,6 +185,11 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
 }
 
 /** Settings that only AWS handlers need; fails with the variable's name when one is missing. */
+/** Whether Spotify can be called: a user token, or an app's id and secret (client credentials). */
+export function hasSpotifyCredentials(s: SpotifySettings): boolean {
+  return !!(s.refreshToken || (s.clientId && s.clientSecret));
+}
+
 export function requireSetting<T>(value: T | undefined, name: string): T {
   if (value === undefined)
     throw new ConfigError(`${name} is not set.`, { hint: `Set ${name} in the environment.` });

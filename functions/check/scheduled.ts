@@ -1,6 +1,6 @@
 // The scheduled runs of the data-quality checks on AWS, after making sure the engine answers: daily, the last few
 // chart dates; hourly, the chart dates transformed since the last check (a backfill's history included).
-import { addDays } from '../core/chart.js';
+import { addDays } from '../core/dates.js';
 import type { CheckReport, SqlEngine } from '../core/checks.js';
 import { checkPending, type PendingChecks } from '../core/pending-checks.js';
 import { TABLES } from '../core/lake.js';

@@ -2,6 +2,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseChartFileName } from '../core/charts-csv.js';
+import { UNDATED } from '../core/dates.js';
 import { EtlError } from '../errors.js';
 
 async function walk(dir: string, out: string[]): Promise<void> {
@@ -23,7 +24,7 @@ function globToRegExp(pattern: string): RegExp {
 
 /** Chart date order (then name), so a backfill fills history forwards and previous_rank checks make sense. */
 export function sortByChartDate(paths: string[]): string[] {
-  const key = (p: string): string => parseChartFileName(basename(p))?.date ?? '9999-99-99';
+  const key = (p: string): string => parseChartFileName(basename(p))?.date ?? UNDATED;
   return paths.sort((a, b) => key(a).localeCompare(key(b)) || a.localeCompare(b));
 }
 

@@ -2,7 +2,7 @@
 // transformer runs on each emitted S3 event as Lambda would, and the demo talks to the local Spotify server.
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Config, SpotifySettings } from '../config.js';
+import { hasSpotifyCredentials, type Config } from '../config.js';
 import type { Clock, Logger } from '../ports.js';
 import { FolderStorage } from '../adapters/local/folder-storage.js';
 import { FolderLakeLock, type LockHolder } from '../adapters/local/lake-lock.js';
@@ -59,8 +59,6 @@ export interface RunReport {
   readonly seconds: number;
 }
 
-const hasCredentials = (s: SpotifySettings): boolean => !!(s.refreshToken || (s.clientId && s.clientSecret));
-
 /**
  * The local delivery stream with Firehose's semantics, and the transformer run on each S3 event it emits, as
  * Lambda would; `objects` collects the transformer's reports.
@@ -99,7 +97,7 @@ export async function runLocal(
   const date = options.date ?? clock.now().toISOString().slice(0, 10);
   let spec = options.source ?? config.chartSource;
   if (!spec) {
-    spec = hasCredentials(config.spotify) ? 'charts-csv' : 'demo';
+    spec = hasSpotifyCredentials(config.spotify) ? 'charts-csv' : 'demo';
     if (spec === 'demo') {
       notes.push(
         'No Spotify credentials (SPOTIFY_CLIENT_ID/SECRET): running the offline demo chart against the local Spotify-API server.',

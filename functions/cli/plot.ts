@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import type { Row } from '../adapters/local/duckdb-query.js';
-import { isIsoDate } from '../core/chart.js';
+import { isIsoDate } from '../core/dates.js';
+import { sqlString } from '../core/sql.js';
 import { buildRankHistory, segmentsOf, type RankHistory } from '../core/rank-history.js';
 import { EtlError } from '../errors.js';
 import { forTerminal, forXml } from './sanitize.js';
@@ -270,8 +271,6 @@ export interface ChartCommandOptions {
   readonly note?: (line: string) => void;
 }
 
-/** A SQL string literal: single quotes doubled, so that a term cannot end the literal. */
-export const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 /** A LIKE pattern matching `s` anywhere, `%`, `_` and `\` taken literally (used with ESCAPE '\'). */
 const containsPattern = (s: string): string => sqlString(`%${s.replace(/[\\%_]/g, '\\$&')}%`);
 const ARTISTS = "array_to_string(artist_names, ', ')";

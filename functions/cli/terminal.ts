@@ -1,6 +1,6 @@
 // What the commands share on the terminal side: the logger (stderr), progress lines, the lake-lock notice, dates.
 import type { LockHolder } from '../adapters/local/lake-lock.js';
-import { isIsoDate } from '../core/chart.js';
+import { isIsoDate } from '../core/dates.js';
 import type { TransformReport } from '../core/transform.js';
 import { UsageError } from '../errors.js';
 import type { Logger } from '../ports.js';

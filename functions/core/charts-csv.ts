@@ -1,6 +1,7 @@
 // Reads Spotify Charts CSV files: charts.spotify.com (rank,uri,…) and the older spotifycharts.com format.
 import { ChartFormatError } from '../errors.js';
-import { type Chart, type ChartEntry, type ChartProblem, isIsoDate, trackIdFromUri } from './chart.js';
+import { type Chart, type ChartEntry, type ChartProblem, trackIdFromUri } from './chart.js';
+import { isIsoDate } from './dates.js';
 
 /** `regional-au-daily-2024-02-05.csv`, `spotifycharts-regional-global-daily-2020-03-01.csv`, `regional-global-weekly-…`. */
 const FILE_NAME = /regional-([a-z]{2}|global)-(daily|weekly)-(\d{4}-\d{2}-\d{2}|latest)/i;

@@ -1,6 +1,7 @@
 // Data-quality checks over the lake, written as SQL for any engine behind a small port (DuckDB locally, Athena later).
 // Every query filters snapshot_date with DATE literals, so an engine with partition pruning reads only the checked days.
-import { addDays, isIsoDate } from './chart.js';
+import { addDays, daysFrom, isIsoDate } from './dates.js';
+import { sqlString } from './sql.js';
 import { SPOTIFY_CHART_SIZE } from './charts-csv.js';
 import { EtlError } from '../errors.js';
 import { KNOWN_GAPS, TABLES, type TableName } from './lake.js';
@@ -69,8 +70,6 @@ const ROW_LABEL: Record<TableName, { readonly column: string; readonly label: st
 // ---------------------------------------------------------------------------------------------------------------
 // Dates: validated strictly before they go into SQL text.
 
-const DAY_MS = 86_400_000;
-
 function checkDate(name: string, value: string): string {
   if (typeof value !== 'string' || !isIsoDate(value)) {
     throw new EtlError(`Check option ${name} "${String(value)}" is not a calendar date.`, {
@@ -80,8 +79,7 @@ function checkDate(name: string, value: string): string {
   return value;
 }
 
-const daysBetween = (from: string, to: string): number =>
-  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+const daysBetween = daysFrom;
 
 /** An engine may hand a DATE back as a string or a Date. */
 function day(value: unknown): string {
@@ -96,8 +94,6 @@ function num(value: unknown): number | null {
 }
 
 const text = (value: unknown): string => (value === null || value === undefined ? 'null' : String(value));
-
-const sqlString = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
 const errorMessage = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).trim();

@@ -2,6 +2,7 @@
 // so a daily run asks the Web API only for what is new (a few to a few dozen tracks on real charts).
 import type { Clock, Storage } from '../ports.js';
 import { CACHE, ndjson } from './lake.js';
+import { DAY_MS } from './dates.js';
 
 /** Days a 404 is remembered before the id is asked for again. */
 export const MISSING_TTL_DAYS = 7;
@@ -111,7 +112,7 @@ export class EntityCache {
     const entry = this.entries[kind].get(id);
     const ttlDays = entry?.object === null ? Math.min(this.ttlDays, MISSING_TTL_DAYS) : this.ttlDays;
     const fresh =
-      entry !== undefined && this.clock.now().getTime() - Date.parse(entry.fetched_at) < ttlDays * 86_400_000;
+      entry !== undefined && this.clock.now().getTime() - Date.parse(entry.fetched_at) < ttlDays * DAY_MS;
     if (fresh) {
       this.hits++;
       return entry.object as T | null;

@@ -1,5 +1,5 @@
 // What a lake holds, in one report: its charts and their gaps, rows per table, and everything waiting or set aside.
-import { addDays } from './chart.js';
+import { addDays, daysFrom } from './dates.js';
 import type { SqlEngine } from './checks.js';
 import { CACHE, REJECTED, TABLES, TO_PROCESS, type TableName } from './lake.js';
 import { listPending, type DateRange } from './pending-checks.js';
@@ -68,8 +68,7 @@ export function chartGaps(dates: readonly string[], cadence = 1): DateRange[] {
   return gaps;
 }
 
-const runLength = (r: DateRange, cadence: number): number =>
-  Math.round((Date.parse(r.to) - Date.parse(r.from)) / 86_400_000 / cadence) + 1;
+const runLength = (r: DateRange, cadence: number): number => Math.round(daysFrom(r.from, r.to) / cadence) + 1;
 
 /** An engine may hand a DATE back as a string or a Date. */
 const day = (value: unknown): string =>

@@ -1,7 +1,7 @@
 // Chart dates written and not yet checked. The transformer leaves an empty marker per chart date it wrote
 // (`checks/pending/<date>/<raw object name>`); the checker (on AWS, hourly) and `spotify-etl check --pending`
 // check those dates and then delete exactly the markers they listed, so a date written meanwhile stays pending.
-import { addDays, isIsoDate } from './chart.js';
+import { addDays, isIsoDate } from './dates.js';
 import {
   capDetails,
   runChecks,

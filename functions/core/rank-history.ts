@@ -1,5 +1,5 @@
 // Rank history: chart entries of one chart → one series of daily ranks per song, with gaps where it was off the chart.
-import { isIsoDate } from './chart.js';
+import { everyDay, isIsoDate } from './dates.js';
 
 /** One chart entry as the history needs it: the chart date, the position and who the song is. */
 export interface RankEntry {
@@ -42,16 +42,8 @@ export interface RankHistoryOptions {
   readonly maxSongs?: number;
 }
 
-const DAY_MS = 86_400_000;
-
-/** Every calendar day from `from` to `to`, both included (empty when `to` is before `from`). */
-export function daysBetween(from: string, to: string): string[] {
-  const start = Date.parse(`${from}T00:00:00Z`);
-  const end = Date.parse(`${to}T00:00:00Z`);
-  const days: string[] = [];
-  for (let t = start; t <= end; t += DAY_MS) days.push(new Date(t).toISOString().slice(0, 10));
-  return days;
-}
+/** Every calendar day from `from` to `to`, both included: the history's x axis. */
+export { everyDay as daysBetween } from './dates.js';
 
 const artistText = (artists: readonly string[] | string): string =>
   typeof artists === 'string' ? artists : artists.join(', ');
@@ -67,7 +59,7 @@ export function buildRankHistory(
   const entryDates = entries.map((e) => e.snapshot_date).sort();
   const from = options.from ?? entryDates[0];
   const to = options.to ?? entryDates.at(-1);
-  const dates = from !== undefined && to !== undefined ? daysBetween(from, to) : [];
+  const dates = from !== undefined && to !== undefined ? everyDay(from, to) : [];
   const index = new Map(dates.map((d, i) => [d, i]));
 
   const songs = new Map<string, { song: string; artists: string; ranks: (number | null)[] }>();

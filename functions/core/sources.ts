@@ -2,6 +2,7 @@
 import type { SpotifyCatalog, Storage } from '../ports.js';
 import { type Chart, type ChartEntry, trackIdFromUri } from './chart.js';
 import { parseChartCsv, parseChartFileName } from './charts-csv.js';
+import { UNDATED } from './dates.js';
 import { ChartFormatError, EtlError } from '../errors.js';
 import { extractChart, type ExtractDeps, type ExtractReport } from './extract.js';
 import { INBOX, INBOX_DONE, INBOX_FAILED, baseName } from './lake.js';
@@ -68,7 +69,7 @@ export async function inboxFiles(storage: Storage): Promise<string[]> {
   const keys = (await storage.list(INBOX)).filter(
     (k) => !k.startsWith(INBOX_DONE) && !k.startsWith(INBOX_FAILED) && k.toLowerCase().endsWith('.csv'),
   );
-  const dateOf = (k: string): string => parseChartFileName(baseName(k))?.date ?? '9999-99-99';
+  const dateOf = (k: string): string => parseChartFileName(baseName(k))?.date ?? UNDATED;
   return keys.sort((a, b) => dateOf(a).localeCompare(dateOf(b)) || a.localeCompare(b));
 }
 

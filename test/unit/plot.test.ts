@@ -1,4 +1,5 @@
 // Rank history and its rendering: series with gaps, the terminal plot (rank 1 on top) and the SVG file.
+import { sqlString } from '../../functions/core/sql.js';
 import {
   buildRankHistory,
   daysBetween,
@@ -13,7 +14,6 @@ import {
   rankTicks,
   renderSvg,
   renderTerminalPlot,
-  sqlString,
   type QueryPort,
 } from '../../functions/cli/plot.js';
 import { forTerminal, forXml } from '../../functions/cli/sanitize.js';

@@ -4,6 +4,7 @@ import type { FirehoseClient, PutRecordBatchOutput } from '@aws-sdk/client-fireh
 import { DeliveryError } from '../../errors.js';
 import { silentLogger, systemClock } from '../../ports.js';
 import type { Clock, DeliveryReport, DeliveryStream, Logger } from '../../ports.js';
+import { fullJitterMs } from '../../core/backoff.js';
 
 /** PutRecordBatch quotas: https://docs.aws.amazon.com/firehose/latest/dev/limits.html */
 export const MAX_RECORDS_PER_BATCH = 500;
@@ -149,7 +150,11 @@ export class FirehoseDeliveryStream implements DeliveryStream {
 
   /** Exponential back-off with full jitter: the n-th retry waits up to min(max, base * 2^(n-1)). */
   private backoff(failedAttempt: number): number {
-    return this.random() * Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** failedAttempt);
+    return fullJitterMs(failedAttempt, {
+      baseMs: this.baseDelayMs,
+      maxMs: this.maxDelayMs,
+      random: this.random,
+    });
   }
 
   private deliveryError(total: number, delivered: number, failure: BatchFailure): DeliveryError {

@@ -1,7 +1,7 @@
 // The offline demo: a deterministic, realistic daily global chart of fictional songs and the Spotify
 // catalog behind it (tracks, albums, artists), served to the real client by the local Spotify-API server.
 import type { SpotifyAlbum, SpotifyArtist, SpotifyTrack } from '../../core/spotify-types.js';
-import { addDays } from '../../core/chart.js';
+import { addDays, daysFrom } from '../../core/dates.js';
 
 const EPOCH = '2020-01-01';
 const DEBUTS_PER_DAY = 8;
@@ -207,8 +207,7 @@ function songName(k: number): string {
   return base;
 }
 
-const dayNumber = (date: string): number =>
-  Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${EPOCH}T00:00:00Z`)) / 86_400_000);
+const dayNumber = (date: string): number => daysFrom(EPOCH, date);
 const dateOf = (day: number): string => addDays(EPOCH, day);
 
 /** Album b: 1–3 pool tracks of one primary artist; popular artists (low index) have more albums. */

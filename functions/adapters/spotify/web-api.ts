@@ -2,11 +2,12 @@
 // token strategies, base URLs, retries, timeouts and error explanations (the SDK 1.2.0 has none of these right).
 import { setTimeout as delay } from 'node:timers/promises';
 import { SpotifyApi, type AccessToken, type IAuthStrategy } from '@spotify/web-api-ts-sdk';
-import type { SpotifySettings } from '../../config.js';
+import { hasSpotifyCredentials, type SpotifySettings } from '../../config.js';
 import { SpotifyAccessError, SpotifyApiError, SpotifyQuotaError } from '../../errors.js';
 import { SharedFate, createLimiter, type Limiter } from '../../core/limit.js';
 import type { CatalogStats, Clock, Logger, SpotifyCatalog } from '../../ports.js';
 import { silentLogger, systemClock } from '../../ports.js';
+import { fullJitterMs } from '../../core/backoff.js';
 import type {
   Paging,
   PlaylistItem,
@@ -94,9 +95,7 @@ class ResilientHttp {
   ) {}
 
   private backoffMs(attempt: number): number {
-    // Full jitter: spreads retries of concurrent requests instead of synchronising them.
-    const cap = Math.min(30_000, 500 * 2 ** attempt);
-    return Math.round(this.deps.random() * cap);
+    return Math.round(fullJitterMs(attempt, { baseMs: 500, maxMs: 30_000, random: this.deps.random }));
   }
 
   async send(
@@ -360,7 +359,7 @@ export function createSpotifyClient(
   settings: SpotifySettings,
   deps: WebApiDeps = {},
 ): SpotifyClient | undefined {
-  if (!settings.refreshToken && !(settings.clientId && settings.clientSecret)) return undefined;
+  if (!hasSpotifyCredentials(settings)) return undefined;
   const full: Required<WebApiDeps> = {
     clock: deps.clock ?? systemClock,
     logger: deps.logger ?? silentLogger,
