@@ -30,6 +30,15 @@ export interface DeliveryStream {
   flush(): Promise<void>;
 }
 
+/**
+ * SQL over the lake's tables (song_data, album_data, artist_data): DuckDB on a laptop (LakeQueryEngine), Athena on
+ * AWS (AthenaSqlEngine). The data-quality checks, the lake status and `spotify-etl chart` talk through it.
+ */
+export interface QueryEngine {
+  /** The result's rows, one object per row keyed by column name; throws when the engine cannot run the query. */
+  query(sql: string): Promise<{ readonly rows: readonly Record<string, unknown>[] }>;
+}
+
 export interface CatalogStats {
   /** HTTP requests sent to the Web API (retries included). */
   readonly apiCalls: number;

@@ -7,9 +7,9 @@ import { loadConfig } from '../config.js';
 import { systemClock } from '../ports.js';
 import { athenaEngine, jsonLogger, s3Storage } from '../adapters/aws/dependencies.js';
 import { emitMetrics } from '../adapters/aws/metrics.js';
-import { readKnownGaps } from '../core/checks.js';
+import { readKnownGaps } from '../core/checks/index.js';
 import { clearPending, firstDates, listPending } from '../core/pending-checks.js';
-import { runScheduledChecks } from './scheduled.js';
+import { runScheduledChecks } from '../core/checks/scheduled.js';
 import { checkMetrics } from './metrics.js';
 
 const config = loadConfig();

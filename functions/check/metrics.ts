@@ -1,5 +1,5 @@
 // The checker's CloudWatch metrics, from a check report: what its FailedChecks alarm and its dashboard row watch.
-import type { CheckReport, CheckResult } from '../core/checks.js';
+import type { CheckReport, CheckResult } from '../core/checks/index.js';
 
 /** runChecks' detail line for a check whose query failed (a failure of the checker, not a finding in the data). */
 const COULD_NOT_RUN = 'could not run: ';

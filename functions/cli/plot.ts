@@ -1,11 +1,11 @@
 // `spotify-etl chart <song or artist>`: the rank history of matching songs as a terminal plot and an SVG file.
 import { randomBytes } from 'node:crypto';
 import { rename, unlink, writeFile } from 'node:fs/promises';
-import type { Row } from '../adapters/local/duckdb-query.js';
 import { isIsoDate } from '../core/dates.js';
 import { sqlString } from '../core/sql.js';
 import { buildRankHistory, segmentsOf, type RankHistory } from '../core/rank-history.js';
 import { EtlError } from '../errors.js';
+import type { QueryEngine } from '../ports.js';
 import { forTerminal, forXml } from './sanitize.js';
 
 /** At most this many songs in one plot: more lines than that cannot be told apart. */
@@ -248,11 +248,6 @@ export function renderSvg(history: RankHistory, options: SvgOptions = {}): strin
   return out.join('\n');
 }
 
-/** What chartCommand needs of the query engine (LakeQueryEngine fits). */
-export interface QueryPort {
-  query(sql: string): Promise<{ readonly rows: readonly Row[] }>;
-}
-
 export interface ChartCommandOptions {
   /** e.g. regional-global-daily; by default the chart with the most entries of matching songs. */
   readonly chartId?: string;
@@ -282,7 +277,7 @@ const dateOf = (v: unknown): string => String(v).slice(0, 10);
  * `options.svg` is set). Nothing matching is an EtlError with a hint.
  */
 export async function chartCommand(
-  engine: QueryPort,
+  engine: QueryEngine,
   term: string,
   options: ChartCommandOptions = {},
 ): Promise<string> {

@@ -1,10 +1,9 @@
 // What a lake holds, in one report: its charts and their gaps, rows per table, and everything waiting or set aside.
 import { addDays, daysFrom } from './dates.js';
-import type { SqlEngine } from './checks.js';
 import { CACHE, REJECTED, TABLES, TO_PROCESS, type TableName } from './lake.js';
 import { listPending, type DateRange } from './pending-checks.js';
 import { QUARANTINE } from './transform.js';
-import type { Storage } from '../ports.js';
+import type { QueryEngine, Storage } from '../ports.js';
 
 /** Where the extractor keeps chart rows that could not become entries. */
 export const EXTRACT_REJECTED = `${REJECTED}extract/`;
@@ -85,7 +84,7 @@ async function lineCount(storage: Storage, key: string): Promise<number> {
 }
 
 /** The lake's charts and table sizes from the query engine, the rest from the storage. */
-export async function lakeStatus(storage: Storage, engine: SqlEngine): Promise<LakeStatus> {
+export async function lakeStatus(storage: Storage, engine: QueryEngine): Promise<LakeStatus> {
   const rows = {} as Record<TableName, number>;
   for (const table of TABLES) {
     const r = await engine.query(`SELECT count(*) AS n FROM ${table}`);

@@ -2,16 +2,9 @@
 // (`checks/pending/<date>/<raw object name>`); the checker (on AWS, hourly) and `spotify-etl check --pending`
 // check those dates and then delete exactly the markers they listed, so a date written meanwhile stays pending.
 import { addDays, isIsoDate } from './dates.js';
-import {
-  capDetails,
-  runChecks,
-  type CheckReport,
-  type CheckResult,
-  type KnownGap,
-  type SqlEngine,
-} from './checks.js';
+import { capDetails, runChecks, type CheckReport, type CheckResult, type KnownGap } from './checks/index.js';
 import { CHECKS_PENDING, TRANSFORMED, baseName } from './lake.js';
-import type { Storage } from '../ports.js';
+import type { QueryEngine, Storage } from '../ports.js';
 
 /** Pending dates closer than this are checked as one range (a few extra days cost less than more queries). */
 export const MERGE_GAP_DAYS = 31;
@@ -123,7 +116,7 @@ function markersCheck(invalid: readonly string[]): CheckResult {
  * Throws only as runChecks does (invalid options).
  */
 export async function checkPending(
-  engine: SqlEngine,
+  engine: QueryEngine,
   pending: PendingChecks,
   options: { readonly today: string; readonly since?: string },
 ): Promise<CheckReport> {

@@ -1,6 +1,6 @@
 // The checker: EventBridge Scheduler invokes it daily, an hour after the extractor (the last chart dates and every
 // date waiting for a check), and hourly (only the chart dates the transformer wrote since the last check, which is
-// how a backfill's history gets checked); it runs the data-quality checks (functions/core/checks.ts) in Athena and
+// how a backfill's history gets checked); it runs the data-quality checks (functions/core/checks/) in Athena and
 // reports them as metrics.
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as athena from 'aws-cdk-lib/aws-athena';

@@ -7,7 +7,7 @@ import { LakeQueryEngine } from '../../functions/adapters/local/duckdb-query.js'
 import { backfillLocal } from '../../functions/cli/local-runtime.js';
 import { loadConfig } from '../../functions/config.js';
 import { BACKFILL_DONE } from '../../functions/core/backfill.js';
-import type { CheckReport } from '../../functions/core/checks.js';
+import type { CheckReport } from '../../functions/core/checks/index.js';
 import { main } from '../../functions/cli/main.js';
 import { silentLogger, systemClock } from '../../functions/ports.js';
 import { repoRoot, tempDir } from '../helpers/paths.js';
@@ -60,8 +60,11 @@ async function rows(lake: string): Promise<unknown[]> {
   }
 }
 
+/** Done markers; a `.tmp` is a marker a SIGKILL caught half-written (storage writes then renames): not one. */
 const markers = async (lake: string): Promise<number> =>
-  (await readdir(join(lake, ...BACKFILL_DONE.split('/').filter(Boolean))).catch(() => [])).length;
+  (await readdir(join(lake, ...BACKFILL_DONE.split('/').filter(Boolean))).catch(() => [])).filter((f) =>
+    f.endsWith('.json'),
+  ).length;
 
 describe('spotify-etl backfill', () => {
   let clean: string;

@@ -5,7 +5,7 @@ import { main } from '../../functions/cli/main.js';
 import { runLocal } from '../../functions/cli/local-runtime.js';
 import { loadConfig } from '../../functions/config.js';
 import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
-import { KNOWN_GAPS, type CheckReport } from '../../functions/core/checks.js';
+import { KNOWN_GAPS, type CheckReport } from '../../functions/core/checks/index.js';
 import { CHECKS_PENDING } from '../../functions/core/lake.js';
 import { markPending } from '../../functions/core/pending-checks.js';
 import { EtlError } from '../../functions/errors.js';

@@ -10,8 +10,8 @@ import {
 } from '@aws-sdk/client-athena';
 import type { ColumnInfo, GetQueryResultsOutput } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ChecksCannotRun, ENGINE_PROBE_SQL } from '../../functions/check/scheduled.js';
-import { KNOWN_GAPS } from '../../functions/core/checks.js';
+import { ChecksCannotRun, ENGINE_PROBE_SQL } from '../../functions/core/checks/scheduled.js';
+import { KNOWN_GAPS } from '../../functions/core/checks/index.js';
 import { EtlError } from '../../functions/errors.js';
 import { s3Storage } from '../../functions/adapters/aws/dependencies.js';
 import { loadConfig } from '../../functions/config.js';

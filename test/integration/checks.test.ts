@@ -4,16 +4,11 @@ import { cp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runLocal } from '../../functions/cli/local-runtime.js';
 import { loadConfig } from '../../functions/config.js';
-import { silentLogger, systemClock } from '../../functions/ports.js';
+import { silentLogger, systemClock, type QueryEngine as SqlEngine } from '../../functions/ports.js';
 import { LakeQueryEngine } from '../../functions/adapters/local/duckdb-query.js';
-import {
-  formatCheckReport,
-  nonNullableColumns,
-  runChecks,
-  type CheckOptions,
-  type CheckReport,
-  type SqlEngine,
-} from '../../functions/core/checks.js';
+import { runChecks, type CheckOptions, type CheckReport } from '../../functions/core/checks/index.js';
+import { nonNullableColumns } from '../../functions/core/checks/schema.js';
+import { formatCheckReport } from '../../functions/cli/check-report.js';
 import { TABLES, TRANSFORMED, type TableName } from '../../functions/core/lake.js';
 import { schemas } from '../../functions/core/schemas.js';
 import { EtlError } from '../../functions/errors.js';

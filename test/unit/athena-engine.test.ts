@@ -9,7 +9,7 @@ import {
 import type { ColumnInfo, GetQueryResultsOutput, QueryExecutionState } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AthenaSqlEngine, athenaValue } from '../../functions/adapters/aws/athena-engine.js';
-import { runChecks } from '../../functions/core/checks.js';
+import { runChecks } from '../../functions/core/checks/index.js';
 import { EtlError } from '../../functions/errors.js';
 import type { Clock } from '../../functions/ports.js';
 import { fakeClock } from '../helpers/paths.js';

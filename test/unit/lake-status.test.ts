@@ -1,7 +1,7 @@
 // The lake's status report: gaps compressed to runs (weekly charts every 7 days), and the storage counts.
 import { rm } from 'node:fs/promises';
 import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
-import type { SqlEngine } from '../../functions/core/checks.js';
+import type { QueryEngine as SqlEngine } from '../../functions/ports.js';
 import { CACHE, CHECKS_PENDING, REJECTED, TO_PROCESS } from '../../functions/core/lake.js';
 import { chartGaps, formatLakeStatus, lakeStatus } from '../../functions/core/lake-status.js';
 import { tempDir } from '../helpers/paths.js';

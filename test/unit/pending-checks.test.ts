@@ -10,7 +10,9 @@ import {
   markPending,
   mergeReports,
 } from '../../functions/core/pending-checks.js';
-import { formatCheckReport, type CheckReport, type SqlEngine } from '../../functions/core/checks.js';
+import type { CheckReport } from '../../functions/core/checks/index.js';
+import { formatCheckReport } from '../../functions/cli/check-report.js';
+import type { QueryEngine as SqlEngine } from '../../functions/ports.js';
 import { tempDir } from '../helpers/paths.js';
 
 const RAW = 'top_200_global/raw_data/to_process/2026/11/25/16/raw-1';

@@ -14,8 +14,8 @@ import {
   rankTicks,
   renderSvg,
   renderTerminalPlot,
-  type QueryPort,
 } from '../../functions/cli/plot.js';
+import type { QueryEngine as QueryPort } from '../../functions/ports.js';
 import { forTerminal, forXml } from '../../functions/cli/sanitize.js';
 import { EtlError } from '../../functions/errors.js';
 

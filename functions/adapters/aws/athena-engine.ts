@@ -1,14 +1,13 @@
-// The SqlEngine port on Amazon Athena: start a query in the workgroup, poll until it ends, read its result pages.
+// The QueryEngine port on Amazon Athena: start a query in the workgroup, poll until it ends, read its result pages.
 import {
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import type { AthenaClient, ColumnInfo, QueryExecutionStatus, Row } from '@aws-sdk/client-athena';
-import type { SqlEngine } from '../../core/checks.js';
 import { EtlError } from '../../errors.js';
 import { systemClock } from '../../ports.js';
-import type { Clock } from '../../ports.js';
+import type { Clock, QueryEngine } from '../../ports.js';
 
 export interface AthenaSqlEngineOptions {
   /** Its settings (result location, scan cap, engine version) are enforced on every query. */
@@ -70,7 +69,7 @@ function toRecord(row: Row, columns: readonly ColumnInfo[]): Record<string, unkn
   );
 }
 
-export class AthenaSqlEngine implements SqlEngine {
+export class AthenaSqlEngine implements QueryEngine {
   private readonly clock: Clock;
   private readonly pollMs: number;
   private readonly maxPollMs: number;

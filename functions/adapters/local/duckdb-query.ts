@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { TABLE_SCHEMAS, type JsonSchema } from '../../core/schemas.js';
 import { TABLES, TRANSFORMED, type TableName } from '../../core/lake.js';
 import { EtlError } from '../../errors.js';
+import type { QueryEngine } from '../../ports.js';
 
 /** JSON Schema property → DuckDB type: string VARCHAR, integer BIGINT, number DOUBLE, boolean BOOLEAN, arrays of those. */
 export function duckdbType(property: JsonSchema): string {
@@ -106,7 +107,7 @@ function normalise(value: unknown): unknown {
   return value;
 }
 
-export class LakeQueryEngine {
+export class LakeQueryEngine implements QueryEngine {
   private constructor(
     private readonly connection: DuckDBConnection,
     private readonly confined: boolean,

@@ -1,8 +1,9 @@
 // `spotify-etl check`: the data-quality checks over the lake (the same as the checker runs in Athena on AWS).
 import { LakeQueryEngine } from '../../adapters/local/duckdb-query.js';
 import { FolderStorage } from '../../adapters/local/folder-storage.js';
-import { formatCheckReport, readKnownGaps, runChecks } from '../../core/checks.js';
+import { readKnownGaps, runChecks } from '../../core/checks/index.js';
 import { checkPending, clearPending, listPending } from '../../core/pending-checks.js';
+import { formatCheckReport } from '../check-report.js';
 import { UsageError } from '../../errors.js';
 import { systemClock } from '../../ports.js';
 import { EXIT, formatOption, type Command } from '../command.js';

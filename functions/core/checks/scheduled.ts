@@ -1,10 +1,11 @@
-// The scheduled runs of the data-quality checks on AWS, after making sure the engine answers: daily, the last few
-// chart dates; hourly, the chart dates transformed since the last check (a backfill's history included).
-import { addDays } from '../core/dates.js';
-import type { CheckReport, SqlEngine } from '../core/checks.js';
-import { checkPending, type PendingChecks } from '../core/pending-checks.js';
-import { TABLES } from '../core/lake.js';
-import { EtlError } from '../errors.js';
+// The checker's scheduled runs of the data-quality checks, once the engine has answered a probe that reads no data.
+// Daily: the last few chart dates; hourly: the chart dates transformed since the last check (a backfill's included).
+import { addDays } from '../dates.js';
+import { checkPending, type PendingChecks } from '../pending-checks.js';
+import { TABLES } from '../lake.js';
+import { EtlError } from '../../errors.js';
+import type { QueryEngine } from '../../ports.js';
+import type { CheckReport } from './report.js';
 
 export interface ScheduledCheckOptions {
   /** The day the run is for (YYYY-MM-DD, UTC): the scheduled time's date. */
@@ -33,7 +34,7 @@ export class ChecksCannotRun extends EtlError {}
  * that reads no data.
  */
 export async function runScheduledChecks(
-  engine: SqlEngine,
+  engine: QueryEngine,
   options: ScheduledCheckOptions,
 ): Promise<CheckReport> {
   try {
