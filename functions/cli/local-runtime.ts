@@ -11,16 +11,11 @@ import { createSpotifyClient, type SpotifyClient } from '../adapters/spotify/web
 import { DemoCatalog } from '../adapters/local/demo-catalog.js';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, LocalSpotifyServer } from '../adapters/local/spotify-server.js';
 import { EntityCache } from '../core/entity-cache.js';
-import { extractChart, type ExtractReport } from '../core/extract.js';
-import { demoChart, parseSourceSpec, playlistChart, processInbox } from '../core/sources.js';
-import { MAX_CHART_CSV_CHARS, parseChartCsv } from '../core/charts-csv.js';
-import {
-  objectKeysOf,
-  summarize,
-  transformObjects,
-  type ObjectReport,
-  type TransformReport,
-} from '../core/transform.js';
+import { extractDeps, type ExtractReport } from '../core/extract.js';
+import { extractFromSource, parseSourceSpec } from '../core/sources.js';
+import { MAX_CHART_CSV_CHARS } from '../core/charts-csv.js';
+import { objectKeysOf } from '../adapters/aws/s3-events.js';
+import { summarize, transformObjects, type ObjectReport, type TransformReport } from '../core/transform.js';
 import { backfill, type BackfillProgress, type BackfillReport } from '../core/backfill.js';
 import { listCsvFiles } from './files.js';
 import { TO_PROCESS } from '../core/lake.js';
@@ -136,48 +131,28 @@ export async function runLocal(
       config.localDelivery.bufferSeconds,
     );
     const cache = await EntityCache.load(storage, clock, config.cacheTtlDays);
-    const deps = {
-      delivery,
-      storage,
-      cache,
-      clock,
-      logger,
-      catalog: client?.catalog,
-      fullEntities: settings.fullEntities,
-      concurrency: settings.concurrency,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    };
-    const extracts: ExtractReport[] = [];
-    let inboxFailures: { key: string; reason: string }[] = [];
-    if (source.kind === 'demo') {
-      extracts.push(await extractChart(demoChart(demo!.chartCsv(date), date), deps));
-    } else if (source.kind === 'playlist') {
-      if (!client) {
-        throw new EtlError('A playlist source needs Spotify credentials.', {
-          hint: 'Set SPOTIFY_CLIENT_ID (and SPOTIFY_CLIENT_SECRET, or SPOTIFY_REFRESH_TOKEN from `spotify-etl login`).',
-        });
-      }
-      extracts.push(await extractChart(await playlistChart(client.catalog, source.id, date), deps));
-    } else if (source.file) {
-      const text = await readChartFile(source.file).catch((error: NodeJS.ErrnoException) => {
-        if (error instanceof EtlError) throw error;
-        throw new EtlError(`Cannot read ${source.file}: ${error.code ?? error.message}.`);
-      });
-      extracts.push(
-        await extractChart(
-          parseChartCsv(text, { fileName: basename(source.file), ...(options.date ? { date } : {}) }),
-          deps,
-        ),
+    const deps = extractDeps(
+      { delivery, storage, cache, clock, logger },
+      settings,
+      client?.catalog,
+      options.onProgress,
+    );
+    const result = await extractFromSource(source, deps, {
+      date,
+      dateGiven: options.date !== undefined,
+      ...(demo ? { demoCsv: (d: string) => demo.chartCsv(d) } : {}),
+      readFile: (path) =>
+        readChartFile(path).catch((error: NodeJS.ErrnoException) => {
+          if (error instanceof EtlError) throw error;
+          throw new EtlError(`Cannot read ${path}: ${error.code ?? error.message}.`);
+        }),
+    });
+    const extracts: ExtractReport[] = result.extracted;
+    const inboxFailures = result.failed;
+    if (source.kind === 'charts-csv' && !source.file && extracts.length === 0 && inboxFailures.length === 0) {
+      notes.push(
+        `The inbox (${config.lakeRoot}/top_200_global/inbox/) is empty: nothing to extract. Drop a charts.spotify.com CSV there.`,
       );
-    } else {
-      const inbox = await processInbox(storage, deps, options.date);
-      extracts.push(...inbox.extracted);
-      inboxFailures = inbox.failed;
-      if (inbox.extracted.length === 0 && inbox.failed.length === 0) {
-        notes.push(
-          `The inbox (${config.lakeRoot}/top_200_global/inbox/) is empty: nothing to extract. Drop a charts.spotify.com CSV there.`,
-        );
-      }
     }
     await delivery.flush();
     const stats = client?.catalog.stats();
@@ -296,16 +271,7 @@ export async function backfillLocal(
   }));
   const report = await backfill(
     files,
-    {
-      storage,
-      delivery,
-      cache,
-      clock,
-      logger,
-      catalog: client?.catalog,
-      fullEntities: config.spotify.fullEntities,
-      concurrency: config.spotify.concurrency,
-    },
+    extractDeps({ storage, delivery, cache, clock, logger }, config.spotify, client?.catalog),
     {
       ...(options.force ? { force: true } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -3,7 +3,8 @@
 import { gunzipSync } from 'node:zlib';
 import { type LakeLock, type Logger, type Storage, unlocked } from '../ports.js';
 import { PROCESSED, TABLES, TO_PROCESS, type TableName, baseName, partitionPrefix } from './lake.js';
-import { outputName, transformObjects, type TransformReport } from './transform.js';
+import { outputName } from './partition-writer.js';
+import { transformObjects, type TransformReport } from './transform.js';
 
 /** `<chart slug>__`: how every output file of a chart begins in a partition (the transformer's own naming). */
 export const chartFilePrefix = (chartId: string): string =>

@@ -26,6 +26,22 @@ export interface ExtractDeps {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/** The extractor's dependencies from the pieces every runtime has, and the Spotify settings that tune it. */
+export function extractDeps(
+  base: Pick<ExtractDeps, 'delivery' | 'storage' | 'cache' | 'clock' | 'logger'>,
+  spotify: { readonly fullEntities: boolean; readonly concurrency: number },
+  catalog: SpotifyCatalog | undefined,
+  onProgress?: (done: number, total: number) => void,
+): ExtractDeps {
+  return {
+    ...base,
+    catalog,
+    fullEntities: spotify.fullEntities,
+    concurrency: spotify.concurrency,
+    ...(onProgress ? { onProgress } : {}),
+  };
+}
+
 export interface ExtractReport {
   readonly runId: string;
   readonly chartId: string;

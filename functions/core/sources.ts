@@ -1,4 +1,5 @@
 // Chart sources: a Charts CSV (a file, or the inbox in the lake), a playlist through the Web API, the demo.
+import { basename } from 'node:path';
 import type { SpotifyCatalog, Storage } from '../ports.js';
 import { type Chart, type ChartEntry, trackIdFromUri } from './chart.js';
 import { parseChartCsv, parseChartFileName } from './charts-csv.js';
@@ -133,4 +134,58 @@ export function parseSourceSpec(spec: string): SourceSpec {
   throw new EtlError(`Unknown source "${spec}".`, {
     hint: 'Use demo, charts-csv (the inbox), charts-csv:<file.csv> or playlist:<id or open.spotify.com URL>.',
   });
+}
+
+/** What only some runtimes can offer a source: the demo's generator and local files (the CLI), a deadline (Lambda). */
+export interface SourceRun {
+  /** The chart date for sources that do not carry one (demo, playlist), and the fallback for files. */
+  readonly date: string;
+  /** The date was given by the user: it overrides the date in a file's or an inbox file's name. */
+  readonly dateGiven?: boolean;
+  /** Stop between inbox files (a Lambda near its timeout). */
+  readonly shouldStop?: () => boolean;
+  /** The demo's chart CSV for a date; absent where the demo cannot run (AWS). */
+  readonly demoCsv?: (date: string) => string;
+  /** Reads a local Charts CSV (bounded in size); absent where there are no local files (AWS). */
+  readonly readFile?: (path: string) => Promise<string>;
+}
+
+/**
+ * Extracts whatever the source names, through the one extractor: the demo chart, a playlist, a Charts CSV file or
+ * the inbox. The inbox's report shape is every source's: what was extracted, what was set aside, what is left.
+ */
+export async function extractFromSource(
+  source: SourceSpec,
+  deps: ExtractDeps,
+  run: SourceRun,
+): Promise<InboxReport> {
+  const one = async (chart: Chart): Promise<InboxReport> => ({
+    extracted: [await extractChart(chart, deps)],
+    failed: [],
+    remaining: 0,
+  });
+  switch (source.kind) {
+    case 'demo':
+      if (!run.demoCsv) throw new EtlError('The demo source runs on one machine only (spotify-etl run).');
+      return one(demoChart(run.demoCsv(run.date), run.date));
+    case 'playlist':
+      if (!deps.catalog) {
+        throw new EtlError('A playlist source needs Spotify credentials.', {
+          hint: 'Set SPOTIFY_CLIENT_ID (and SPOTIFY_CLIENT_SECRET, or SPOTIFY_REFRESH_TOKEN from `spotify-etl login`).',
+        });
+      }
+      return one(await playlistChart(deps.catalog, source.id, run.date));
+    case 'charts-csv': {
+      if (!source.file) {
+        return processInbox(deps.storage, deps, run.dateGiven ? run.date : undefined, {
+          ...(run.shouldStop ? { shouldStop: run.shouldStop } : {}),
+        });
+      }
+      if (!run.readFile)
+        throw new EtlError(`charts-csv:${source.file} reads a local file: use the inbox here.`);
+      const text = await run.readFile(source.file);
+      const fileName = basename(source.file);
+      return one(parseChartCsv(text, { fileName, ...(run.dateGiven ? { date: run.date } : {}) }));
+    }
+  }
 }

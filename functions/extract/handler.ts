@@ -5,9 +5,8 @@ import { systemClock } from '../ports.js';
 import { asyncInvoker, firehoseDelivery, jsonLogger, s3Storage } from '../adapters/aws/dependencies.js';
 import { createSpotifyClient } from '../adapters/spotify/web-api.js';
 import { EntityCache } from '../core/entity-cache.js';
-import { extractChart } from '../core/extract.js';
-import { parseSourceSpec, playlistChart, processInbox } from '../core/sources.js';
-import { EtlError } from '../errors.js';
+import { extractDeps } from '../core/extract.js';
+import { extractFromSource, parseSourceSpec } from '../core/sources.js';
 import { emitMetrics } from '../adapters/aws/metrics.js';
 import type { ExtractReport } from '../core/extract.js';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -38,32 +37,15 @@ export const handler = async (
 ): Promise<void> => {
   const date = (event.time ?? systemClock.now().toISOString()).slice(0, 10);
   const cache = await EntityCache.load(storage, systemClock, config.cacheTtlDays);
-  const deps = {
-    storage,
-    delivery,
-    cache,
-    clock: systemClock,
-    logger,
-    catalog: client?.catalog,
-    fullEntities: config.spotify.fullEntities,
-    concurrency: config.spotify.concurrency,
-  };
-  const source = parseSourceSpec(config.chartSource ?? 'charts-csv');
-  if (source.kind === 'playlist') {
-    if (!client) throw new EtlError('CHART_SOURCE is a playlist but no Spotify credentials are configured.');
-    const report = await extractChart(await playlistChart(client.catalog, source.id, date), deps);
-    logger.info('extract finished', { ...report });
-    reportMetrics([report], 0, 0);
-    return;
-  }
-  if (source.kind !== 'charts-csv' || source.file) {
-    throw new EtlError(`CHART_SOURCE=${config.chartSource} cannot run on AWS.`, {
-      hint: 'Use charts-csv (the inbox) or playlist:<id>.',
-    });
-  }
+  const deps = extractDeps(
+    { storage, delivery, cache, clock: systemClock, logger },
+    config.spotify,
+    client?.catalog,
+  );
   // A full inbox (a backfill dropped in S3) can outlast one invocation: stop between files with time to spare.
   const shouldStop = (): boolean => (context?.getRemainingTimeInMillis() ?? Infinity) < STOP_MARGIN_MS;
-  const report = await processInbox(storage, deps, undefined, { shouldStop });
+  const source = parseSourceSpec(config.chartSource ?? 'charts-csv');
+  const report = await extractFromSource(source, deps, { date, shouldStop });
   logger.info('extract finished', {
     charts: report.extracted,
     failed: report.failed,
@@ -77,7 +59,7 @@ export const handler = async (
     await invoke(context.invokedFunctionArn, { ...event, 'detail-type': 'Inbox continuation' });
     logger.info('inbox continues in a new invocation', { remaining: report.remaining });
   }
-  if (report.extracted.length === 0) logger.warn('inbox empty: no chart extracted', { date });
+  if (report.extracted.length === 0) logger.warn('no chart extracted', { date, source: config.chartSource });
 };
 
 /** EntriesDelivered feeds the "no chart delivered in 26 h" alarm; calls and cache hits show enrichment cost. */

@@ -2,7 +2,8 @@
 import type { S3Event } from 'aws-lambda';
 import { loadConfig } from '../config.js';
 import { jsonLogger, s3Storage } from '../adapters/aws/dependencies.js';
-import { objectKeysOf, transformObjects } from '../core/transform.js';
+import { transformObjects } from '../core/transform.js';
+import { objectKeysOf } from '../adapters/aws/s3-events.js';
 import { EtlError } from '../errors.js';
 import { emitMetrics } from '../adapters/aws/metrics.js';
 

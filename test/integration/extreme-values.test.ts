@@ -7,7 +7,8 @@ import { FolderStorage } from '../../functions/adapters/local/folder-storage.js'
 import { schemas, TABLE_SCHEMAS, type JsonSchema } from '../../functions/core/schemas.js';
 import { splitRecord } from '../../functions/core/split.js';
 import type { RawTrackRecord, SpotifyArtist } from '../../functions/core/spotify-types.js';
-import { MAX_LINE_BYTES, transformObject } from '../../functions/core/transform.js';
+import { transformObject } from '../../functions/core/transform.js';
+import { MAX_LINE_BYTES } from '../../functions/core/ndjson-lines.js';
 import { TABLES } from '../../functions/core/lake.js';
 import { silentLogger } from '../../functions/ports.js';
 import { tempDir } from '../helpers/paths.js';

@@ -14,7 +14,7 @@ import {
   DEMO_CLIENT_SECRET,
   LocalSpotifyServer,
 } from '../../functions/adapters/local/spotify-server.js';
-import { outputName, rejectedName } from '../../functions/core/transform.js';
+import { outputName, rejectedName } from '../../functions/core/partition-writer.js';
 import { chartsDir, tempDir } from '../helpers/paths.js';
 import { startS3rver, type RunningS3rver } from '../helpers/s3rver.js';
 

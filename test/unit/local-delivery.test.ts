@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import type { S3Event } from 'aws-lambda';
 import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
 import { LocalDeliveryStream, firehoseObjectName } from '../../functions/adapters/local/local-delivery.js';
-import { objectKeysOf } from '../../functions/core/transform.js';
+import { objectKeysOf } from '../../functions/adapters/aws/s3-events.js';
 import { fakeClock, tempDir } from '../helpers/paths.js';
 
 describe('LocalDeliveryStream (Firehose semantics)', () => {

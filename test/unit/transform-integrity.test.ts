@@ -7,12 +7,8 @@ import { FolderStorage } from '../../functions/adapters/local/folder-storage.js'
 import { LakeQueryEngine } from '../../functions/adapters/local/duckdb-query.js';
 import { newRunId } from '../../functions/core/extract.js';
 import type { RawTrackRecord } from '../../functions/core/spotify-types.js';
-import {
-  QUARANTINE,
-  rejectedName,
-  transformObject,
-  transformObjects,
-} from '../../functions/core/transform.js';
+import { QUARANTINE, transformObject, transformObjects } from '../../functions/core/transform.js';
+import { rejectedName } from '../../functions/core/partition-writer.js';
 import { silentLogger } from '../../functions/ports.js';
 import { tempDir } from '../helpers/paths.js';
 

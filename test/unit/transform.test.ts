@@ -9,15 +9,10 @@ import type { Validator } from '../../functions/core/schemas.js';
 import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
 import { describeErrors, validators } from '../../functions/core/schemas.js';
 import type { RawTrackRecord, SpotifyTrack } from '../../functions/core/spotify-types.js';
-import {
-  type TransformDeps,
-  MAX_LINE_BYTES,
-  objectKeysOf,
-  outputName,
-  rejectedName,
-  transformObject,
-  transformObjects,
-} from '../../functions/core/transform.js';
+import { type TransformDeps, transformObject, transformObjects } from '../../functions/core/transform.js';
+import { MAX_LINE_BYTES } from '../../functions/core/ndjson-lines.js';
+import { outputName, rejectedName } from '../../functions/core/partition-writer.js';
+import { objectKeysOf } from '../../functions/adapters/aws/s3-events.js';
 import { silentLogger, type Storage } from '../../functions/ports.js';
 
 const RUN_A = '20261125T160000Z-aaaaaa';
