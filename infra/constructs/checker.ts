@@ -13,7 +13,7 @@ import { ATHENA_RESULTS, type DataLake } from './data-lake.js';
 import { invokeOnSchedule } from './schedule.js';
 import { EtlFunction, handlerMetric } from './etl-function.js';
 import type { LakeCatalog } from './lake-catalog.js';
-import type { MonitoredComponent } from './monitoring.js';
+import { alarmName, type MonitoredComponent } from './monitoring.js';
 
 export interface CheckerProps {
   readonly lake: DataLake;
@@ -118,6 +118,7 @@ export class Checker extends Construct implements MonitoredComponent {
       ...fn.alarms,
       // No alarm on PreviousRankMismatches: real charts keep previous_rank across Spotify's track relinks.
       new cloudwatch.Alarm(this, 'FailedChecks', {
+        alarmName: alarmName(this, 'a data-quality check failed or none ran'),
         alarmDescription:
           'A data-quality check failed, or the checker reported nothing for 26 hours. The checker log (message "checks finished") has each failing line.',
         metric: failedChecks,

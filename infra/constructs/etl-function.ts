@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../functions/adapters/aws/metrics.js';
 import { fileURLToPath } from 'node:url';
+import { alarmName } from './monitoring.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -153,6 +154,7 @@ export class EtlFunction extends Construct {
     });
     this.alarms = [
       new cloudwatch.Alarm(this, 'Errors', {
+        alarmName: alarmName(this, `${props.description.replace(/^spotify-etl /, '')} threw`),
         alarmDescription: `${props.description}: the function threw. Its log group has the structured error.`,
         metric: errors,
         threshold: 0,
@@ -161,6 +163,10 @@ export class EtlFunction extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       new cloudwatch.Alarm(this, 'DeadLetters', {
+        alarmName: alarmName(
+          this,
+          `${props.description.replace(/^spotify-etl /, '')} invocations dead-lettered`,
+        ),
         alarmDescription: `${props.description}: an invocation failed after its retries and is parked in the dead-letter queue.`,
         metric: dlqDepth,
         threshold: 0,

@@ -12,7 +12,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type { DataLake } from './data-lake.js';
 import { invokeOnSchedule } from './schedule.js';
 import { EtlFunction, handlerMetric } from './etl-function.js';
-import type { MonitoredComponent } from './monitoring.js';
+import { alarmName, type MonitoredComponent } from './monitoring.js';
 import type { RawDeliveryStream } from './raw-delivery-stream.js';
 
 export const SPOTIFY_SECRET_NAME = 'spotify-etl/spotify';
@@ -128,6 +128,7 @@ export class Extractor extends Construct implements MonitoredComponent {
       // hourly periods without one (2 h of slack over a day) mean a chart day was missed whatever the cause.
       // Firehose's own leg (S3 delivery failures) has its alarm on the stream.
       new cloudwatch.Alarm(this, 'NoChartDelivered', {
+        alarmName: alarmName(this, 'no chart delivered in 26 hours'),
         alarmDescription:
           'No chart entry was delivered in 26 hours: the daily chart was not extracted. Check the extractor logs and the inbox.',
         metric: entriesDelivered,

@@ -1,14 +1,23 @@
 // Where alarms go: each component declares its own alarms and widgets beside the resource it watches
 // (cdk-monitoring-constructs style); this construct only routes them to one SNS topic and lays out one dashboard.
+import { Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 
 /** A component that watches itself: its alarms and its dashboard row. */
+/**
+ * The name a human reads in the CloudWatch console and in the alarm e-mail: the stack, then what went wrong in
+ * words (`SpotifyEtl: extractor threw`), instead of a generated `SpotifyEtlExtractorErrorsA1B2…` id.
+ */
+export function alarmName(scope: IConstruct, what: string): string {
+  return `${Stack.of(scope).stackName}: ${what}`;
+}
+
 export interface MonitoredComponent {
   readonly title: string;
   readonly alarms: readonly cloudwatch.Alarm[];

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROOT, TO_PROCESS } from '../../functions/core/lake.js';
 import type { DataLake } from './data-lake.js';
-import type { MonitoredComponent } from './monitoring.js';
+import { alarmName, type MonitoredComponent } from './monitoring.js';
 
 /** Records Firehose could not write, by error type and day (the prefix needs both expressions to be valid). */
 export const FIREHOSE_ERRORS = `${ROOT}/raw_data/firehose_errors/`;
@@ -92,6 +92,7 @@ export class RawDeliveryStream extends Construct implements MonitoredComponent {
 
     this.alarms = [
       new cloudwatch.Alarm(this, 'DeliveryFailed', {
+        alarmName: alarmName(this, 'Firehose could not write raw records to S3'),
         alarmDescription: `Firehose failed to write to S3; records go to ${FIREHOSE_ERRORS} (see the stream's log group).`,
         metric: success,
         threshold: 1,

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { PROCESSED, REJECTED, TO_PROCESS, TRANSFORMED, CHECKS_PENDING } from '../../functions/core/lake.js';
 import type { DataLake } from './data-lake.js';
 import { EtlFunction, grantWriteToOwnLogGroup, handlerMetric } from './etl-function.js';
-import type { MonitoredComponent } from './monitoring.js';
+import { alarmName, type MonitoredComponent } from './monitoring.js';
 
 export interface TransformerProps {
   readonly lake: DataLake;
@@ -58,10 +58,21 @@ export class Transformer extends Construct implements MonitoredComponent {
 
     // The handler reports its counts in Embedded Metric Format (namespace SpotifyEtl, dimension Function=transform).
     const rejectedLines = handlerMetric('transform', 'RejectedLines', 'Sum', Duration.minutes(5));
+    const quarantined = handlerMetric('transform', 'QuarantinedObjects', 'Sum', Duration.minutes(5));
 
     this.alarms = [
       ...fn.alarms,
+      new cloudwatch.Alarm(this, 'QuarantinedObjects', {
+        alarmName: alarmName(this, 'a raw object could not be read and was quarantined'),
+        alarmDescription: `A raw object could not be read at all (a damaged gzip stream): it is under ${REJECTED}objects/ with a .reason.txt beside it.`,
+        metric: quarantined,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
       new cloudwatch.Alarm(this, 'RejectedLines', {
+        alarmName: alarmName(this, 'raw lines were rejected'),
         alarmDescription: `Raw lines were rejected (schema violations, malformed JSON): see ${REJECTED}*.rejected.ndjson.`,
         metric: rejectedLines,
         threshold: 0,
@@ -72,7 +83,11 @@ export class Transformer extends Construct implements MonitoredComponent {
     ];
     this.widgets = [
       ...fn.widgets,
-      new cloudwatch.GraphWidget({ title: 'Rejected lines', left: [rejectedLines], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'Rejected lines / quarantined objects',
+        left: [rejectedLines, quarantined],
+        width: 8,
+      }),
     ];
   }
 }

@@ -647,6 +647,29 @@ describe('monitoring', () => {
   const alarms = () => Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
   const alarmOn = (metric: string) => alarms().filter((a) => a.Properties.MetricName === metric);
 
+  it('names every alarm in words a person reads in the console: the stack, then what went wrong', () => {
+    const names = alarms().map((a) => String(a.Properties.AlarmName));
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names) expect(name).toMatch(/^SpotifyEtl: [a-zA-Z][a-zA-Z0-9 -]+$/);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(
+      expect.arrayContaining(['SpotifyEtl: extractor threw', 'SpotifyEtl: no chart delivered in 26 hours']),
+    );
+  });
+
+  it('alarms on a raw object quarantined (unreadable), as soon as one is', () => {
+    expect(alarmOn('QuarantinedObjects')).toEqual([
+      expect.objectContaining({
+        Properties: expect.objectContaining({
+          Namespace: 'SpotifyEtl',
+          Dimensions: [{ Name: 'Function', Value: 'transform' }],
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+        }),
+      }),
+    ]);
+  });
+
   it('alarms on function errors, dead letters, rejected lines and failed Firehose deliveries', () => {
     expect(alarmOn('Errors')).toHaveLength(3);
     expect(alarmOn('ApproximateNumberOfMessagesVisible')).toHaveLength(3);
@@ -706,7 +729,7 @@ describe('monitoring', () => {
   it('sends every alarm (and its recovery) to one KMS-encrypted topic, on a dashboard', () => {
     const [topicId, topic] = only('AWS::SNS::Topic');
     expect(topic.Properties.KmsMasterKeyId).toBeDefined();
-    expect(alarms()).toHaveLength(10);
+    expect(alarms()).toHaveLength(11);
     for (const a of alarms()) {
       expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(a.Properties.OKActions).toEqual([{ Ref: topicId }]);
