@@ -8,7 +8,8 @@ import type { EntityCache, EntityKind } from './entity-cache.js';
 import { mapLimit } from './limit.js';
 import { REJECTED, ndjson } from './lake.js';
 import { describeErrors, validators } from './schemas.js';
-import type { RawTrackRecord, SpotifyAlbum, SpotifyArtist, SpotifyTrack } from './spotify-types.js';
+import type { SpotifyAlbum, SpotifyArtist, SpotifyTrack } from './spotify-types.js';
+import type { RawTrackRecord } from './record-types.js';
 
 export interface ExtractDeps {
   readonly delivery: DeliveryStream;

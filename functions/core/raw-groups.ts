@@ -2,7 +2,7 @@
 import { describeErrors, validators } from './schemas.js';
 import { splitRecord } from './split.js';
 import { lineBatchesOf, type Line } from './ndjson-lines.js';
-import type { AlbumRow, ArtistRow, RawTrackRecord } from './spotify-types.js';
+import type { AlbumRow, ArtistRow, RawTrackRecord } from './record-types.js';
 
 export interface RejectedLine {
   readonly raw_key: string;

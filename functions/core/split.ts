@@ -1,13 +1,7 @@
 // Splitting a raw track record into song, album and artist rows (pure functions, no I/O).
 import { trackIdFromUri } from './chart.js';
-import type {
-  AlbumRow,
-  ArtistRow,
-  RawTrackRecord,
-  SongRow,
-  SpotifyAlbum,
-  SpotifyArtist,
-} from './spotify-types.js';
+import type { SpotifyAlbum, SpotifyArtist } from './spotify-types.js';
+import type { AlbumRow, ArtistRow, RawTrackRecord, SongRow } from './record-types.js';
 
 export interface Rows {
   readonly song: SongRow;

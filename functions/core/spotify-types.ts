@@ -1,16 +1,6 @@
-// Spotify Web API object types, derived from the $defs of schemas/raw-track-record.schema.json.
-export type {
-  SpotifyTrack,
-  SpotifyAlbum,
-  SpotifyArtist,
-  SpotifyImage,
-  RawTrackRecord,
-  ChartSourceRef,
-  ChartEntryText,
-  SongRow,
-  AlbumRow,
-  ArtistRow,
-} from './generated/schema-types.js';
+// Spotify Web API object types, derived from the $defs of schemas/raw-track-record.schema.json; our own record
+// and row types are in record-types.ts.
+export type { SpotifyTrack, SpotifyAlbum, SpotifyArtist, SpotifyImage } from './generated/schema-types.js';
 import type { SpotifyTrack } from './generated/schema-types.js';
 
 /** One entry of GET /playlists/{id}/items. Since 2026 the object is under `item`; older answers use `track`. */

@@ -12,11 +12,11 @@ import type { ExtractReport } from '../core/extract.js';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { withSpotifySecret } from '../adapters/aws/secrets.js';
 
-const env = loadConfig();
+const withoutSecret = loadConfig();
 // Spotify credentials from Secrets Manager (SPOTIFY_SECRET_ARN), read once per container before the first event.
 const config = await withSpotifySecret(
-  env,
-  new SecretsManagerClient(env.aws.region ? { region: env.aws.region } : {}),
+  withoutSecret,
+  new SecretsManagerClient(withoutSecret.aws.region ? { region: withoutSecret.aws.region } : {}),
 );
 const logger = jsonLogger();
 /** Time kept in hand when the inbox is long: one chart with a cold cache takes well under a minute. */

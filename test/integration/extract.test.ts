@@ -14,7 +14,7 @@ import { demoChart } from '../../functions/core/sources.js';
 import { SpotifyQuotaError } from '../../functions/errors.js';
 import { silentLogger, type DeliveryStream } from '../../functions/ports.js';
 import { validators } from '../../functions/core/schemas.js';
-import type { RawTrackRecord } from '../../functions/core/spotify-types.js';
+import type { RawTrackRecord } from '../../functions/core/record-types.js';
 import { fakeClock, tempDir } from '../helpers/paths.js';
 
 class MemoryDelivery implements DeliveryStream {

@@ -6,7 +6,8 @@ import { LakeQueryEngine } from '../../functions/adapters/local/duckdb-query.js'
 import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
 import { schemas, TABLE_SCHEMAS, type JsonSchema } from '../../functions/core/schemas.js';
 import { splitRecord } from '../../functions/core/split.js';
-import type { RawTrackRecord, SpotifyArtist } from '../../functions/core/spotify-types.js';
+import type { SpotifyArtist } from '../../functions/core/spotify-types.js';
+import type { RawTrackRecord } from '../../functions/core/record-types.js';
 import { transformObject } from '../../functions/core/transform.js';
 import { MAX_LINE_BYTES } from '../../functions/core/ndjson-lines.js';
 import { TABLES } from '../../functions/core/lake.js';

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { validators } from '../../functions/core/schemas.js';
 import { splitRecord } from '../../functions/core/split.js';
-import type { RawTrackRecord } from '../../functions/core/spotify-types.js';
+import type { RawTrackRecord } from '../../functions/core/record-types.js';
 import { repoRoot } from '../helpers/paths.js';
 
 async function examples(): Promise<Map<string, unknown>> {

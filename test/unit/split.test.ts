@@ -4,12 +4,8 @@ import { readFileSync } from 'node:fs';
 import type { Validator } from '../../functions/core/schemas.js';
 import { splitRecord, type Rows } from '../../functions/core/split.js';
 import { describeErrors, validators } from '../../functions/core/schemas.js';
-import type {
-  RawTrackRecord,
-  SpotifyAlbum,
-  SpotifyArtist,
-  SpotifyTrack,
-} from '../../functions/core/spotify-types.js';
+import type { SpotifyAlbum, SpotifyArtist, SpotifyTrack } from '../../functions/core/spotify-types.js';
+import type { RawTrackRecord } from '../../functions/core/record-types.js';
 
 const RUN = '20261125T160000Z-aaaaaa';
 const CHART = 'regional-global-daily';

@@ -6,11 +6,11 @@ import { rm } from 'node:fs/promises';
 import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
 import { LakeQueryEngine } from '../../functions/adapters/local/duckdb-query.js';
 import { newRunId } from '../../functions/core/extract.js';
-import type { RawTrackRecord } from '../../functions/core/spotify-types.js';
+import type { RawTrackRecord } from '../../functions/core/record-types.js';
 import { QUARANTINE, transformObject, transformObjects } from '../../functions/core/transform.js';
 import { rejectedName } from '../../functions/core/partition-writer.js';
 import { silentLogger } from '../../functions/ports.js';
-import { tempDir } from '../helpers/paths.js';
+import { fakeClock, tempDir } from '../helpers/paths.js';
 
 const HOUR = 'top_200_global/raw_data/to_process/2026/11/25/16/';
 
@@ -180,7 +180,7 @@ describe('an object that cannot be read', () => {
 
 describe('run ids', () => {
   it('sort in the order the runs were made, also within one millisecond', () => {
-    const frozen = { now: () => new Date('2026-11-25T16:00:00.000Z'), sleep: async () => {} };
+    const frozen = fakeClock('2026-11-25T16:00:00.000Z'); // it never sleeps: time stands still
     const ids = Array.from({ length: 50 }, () => newRunId(frozen));
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(50);
@@ -188,7 +188,7 @@ describe('run ids', () => {
   });
 
   it('make the later of two extractions in the same second win, every time', async () => {
-    const frozen = { now: () => new Date('2026-11-25T16:00:00.000Z'), sleep: async () => {} };
+    const frozen = fakeClock('2026-11-25T16:00:00.000Z'); // it never sleeps: time stands still
     for (let trial = 0; trial < 10; trial++) {
       const [early, late] = [newRunId(frozen), newRunId(frozen)];
       const lines = (run: string, streams: number) =>
