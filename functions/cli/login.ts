@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { EtlError, SpotifyAccessError } from '../errors.js';
+import { EtlError } from '../errors.js';
+import { exchangeAuthorizationCode } from '../adapters/spotify/auth.js';
 
 export const DEFAULT_SCOPES: readonly string[] = ['playlist-read-private', 'playlist-read-collaborative'];
 export const DEFAULT_LOGIN_PORT = 8888;
@@ -171,7 +172,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
         });
       }
       try {
-        const token = await exchangeCode(doFetch, accountsUrl, {
+        const token = await exchangeAuthorizationCode(doFetch, accountsUrl, {
           code,
           redirectUri,
           clientId: options.clientId,
@@ -259,56 +260,6 @@ function answer(res: ServerResponse, status: number, title: string, text: string
     res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', Connection: 'close' });
     res.end(page, () => resolve());
   });
-}
-
-async function exchangeCode(
-  doFetch: typeof fetch,
-  accountsUrl: string,
-  grant: { code: string; redirectUri: string; clientId: string; verifier: string },
-): Promise<{ refreshToken: string; scope: string }> {
-  const body = new URLSearchParams({
-    grant_type: 'authorization_code',
-    code: grant.code,
-    redirect_uri: grant.redirectUri,
-    client_id: grant.clientId,
-    code_verifier: grant.verifier,
-  });
-  let response: Response;
-  try {
-    response = await doFetch(`${accountsUrl}/api/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: body.toString(),
-      signal: AbortSignal.timeout(30_000),
-    });
-  } catch (error) {
-    throw new EtlError(`Could not reach ${accountsUrl}/api/token to exchange the authorization code.`, {
-      hint: 'Check the network (or SPOTIFY_ACCOUNTS_URL) and run `spotify-etl login` again.',
-      cause: error,
-    });
-  }
-  const text = await response.text();
-  let parsed: { refresh_token?: string; scope?: string; error?: string; error_description?: string } = {};
-  try {
-    parsed = JSON.parse(text) as typeof parsed;
-  } catch {
-    // Reported below with the raw text.
-  }
-  if (!response.ok) {
-    const reason = [parsed.error, parsed.error_description].filter(Boolean).join(': ') || text.slice(0, 200);
-    throw new SpotifyAccessError(
-      `Spotify refused the authorization code: HTTP ${response.status} ${reason}.`,
-      {
-        hint: 'Run `spotify-etl login` again; check that SPOTIFY_CLIENT_ID is the app whose redirect URIs list the callback.',
-      },
-    );
-  }
-  if (!parsed.refresh_token) {
-    throw new SpotifyAccessError('Spotify answered the code exchange without a refresh token.', {
-      hint: 'Run `spotify-etl login` again.',
-    });
-  }
-  return { refreshToken: parsed.refresh_token, scope: parsed.scope ?? '' };
 }
 
 /** Writes the token readable by the owner only: mode on create, then chmod in case the file already existed. */
