@@ -8,7 +8,7 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import type { ColumnInfo, GetQueryResultsOutput } from '@aws-sdk/client-athena';
+import type { GetQueryResultsOutput } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ChecksCannotRun, ENGINE_PROBE_SQL } from '../../functions/core/checks/scheduled.js';
 import { KNOWN_GAPS } from '../../functions/core/checks/index.js';
@@ -17,26 +17,14 @@ import { s3Storage } from '../../functions/adapters/aws/dependencies.js';
 import { loadConfig } from '../../functions/config.js';
 import { listPending, markPending } from '../../functions/core/pending-checks.js';
 import { CHECKS_PENDING } from '../../functions/core/lake.js';
+import { athenaPage } from '../helpers/athena.js';
 import { startS3rver, type RunningS3rver } from '../helpers/s3rver.js';
 import { tempDir } from '../helpers/paths.js';
 
 const athena = mockClient(AthenaClient);
 const saved = { ...process.env };
 
-type Cell = string | null;
-
-/** An Athena result page: the header row, then the rows, every value as text. */
-function page(columns: ColumnInfo[], rows: Cell[][]): GetQueryResultsOutput {
-  const row = (values: Cell[]) => ({ Data: values.map((v) => (v === null ? {} : { VarCharValue: v })) });
-  return {
-    ResultSet: {
-      ResultSetMetadata: { ColumnInfo: columns },
-      Rows: [row(columns.map((c) => c.Name ?? '')), ...rows.map(row)],
-    },
-  };
-}
-
-const EMPTY = page([], []);
+const EMPTY = athenaPage([], []);
 
 /** The chart-days query's marker, and its answer: a clean 200-entry chart on each date inside the query's range. */
 const CHART_DAYS = 'AS demo_rows';
@@ -44,7 +32,7 @@ const chartDays =
   (dates: readonly string[], chartId = 'global-daily') =>
   (sql: string): GetQueryResultsOutput => {
     const [, from = '', to = ''] = /BETWEEN DATE '([\d-]+)' AND DATE '([\d-]+)'/.exec(sql) ?? [];
-    return page(
+    return athenaPage(
       ['chart_id', 'snapshot_date', 'n', 'last_position', 'demo_rows'].map((Name) => ({
         Name,
         Type: ['chart_id', 'snapshot_date'].includes(Name) ? 'varchar' : 'bigint',
@@ -158,11 +146,11 @@ const rangesQueried = (): string[] =>
 describe('checker handler', () => {
   it('checks the 3 chart dates up to the scheduled date in Athena and emits the counts; mismatches do not throw', async () => {
     serve([
-      ['max(snapshot_date) AS latest', page([{ Name: 'latest', Type: 'date' }], [['2026-11-27']])],
+      ['max(snapshot_date) AS latest', athenaPage([{ Name: 'latest', Type: 'date' }], [['2026-11-27']])],
       [CHART_DAYS, chartDays(['2026-11-25', '2026-11-26', '2026-11-27'])],
       [
         'AS chart_days',
-        page(
+        athenaPage(
           [
             { Name: 'chart_days', Type: 'bigint' },
             { Name: 'song_rows', Type: 'bigint' },
@@ -172,7 +160,7 @@ describe('checker handler', () => {
       ],
       [
         'prev_days',
-        page(
+        athenaPage(
           [
             'chart_id',
             'snapshot_date',
@@ -225,7 +213,7 @@ describe('checker handler', () => {
     serve([
       [
         'lag(position)',
-        page(
+        athenaPage(
           ['chart_id', 'snapshot_date', 'position', 'n', 'prev_position'].map((Name) => ({
             Name,
             Type: ['chart_id', 'snapshot_date'].includes(Name) ? 'varchar' : 'bigint',
@@ -233,7 +221,7 @@ describe('checker handler', () => {
           [['global-daily', '2026-11-26', '200', '1', '198']],
         ),
       ],
-      ['max(snapshot_date) AS latest', page([{ Name: 'latest', Type: 'date' }], [['2026-11-27']])],
+      ['max(snapshot_date) AS latest', athenaPage([{ Name: 'latest', Type: 'date' }], [['2026-11-27']])],
       [CHART_DAYS, chartDays(['2026-11-25', '2026-11-26', '2026-11-27'])],
     ]);
     const { lines, error } = await invoke('2026-11-27T17:00:00Z');
@@ -276,7 +264,9 @@ describe('checker handler', () => {
   });
 
   it('daily: checks the last 3 dates with freshness and the waiting dates, in one report and one metric', async () => {
-    serve([['max(snapshot_date) AS latest', page([{ Name: 'latest', Type: 'date' }], [['2026-11-27']])]]);
+    serve([
+      ['max(snapshot_date) AS latest', athenaPage([{ Name: 'latest', Type: 'date' }], [['2026-11-27']])],
+    ]);
     await markPending(lake(), ['2024-02-05'], RAW);
 
     const { lines } = await invoke('2026-11-27T17:00:00Z');

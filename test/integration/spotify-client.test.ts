@@ -14,10 +14,11 @@ import { DemoCatalog, demoId } from '../../functions/adapters/local/demo-catalog
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
-  FixtureCatalog,
   LocalSpotifyServer,
   type ServerCatalog,
 } from '../../functions/adapters/local/spotify-server.js';
+import { FixtureCatalog } from '../helpers/fixture-catalog.js';
+import { fakeClock } from '../helpers/paths.js';
 
 const REFRESH_TOKEN = 'AQ-test-refresh-token';
 const RECORDED = fileURLToPath(new URL('../../../shared/real-data/spotify/', import.meta.url));
@@ -39,19 +40,12 @@ const UNKNOWN_ID = '0000000000000000000000';
 const TRACK_PATH = /^\/v1\/tracks\//;
 
 let server: LocalSpotifyServer;
-let t: number;
+let clock: ReturnType<typeof fakeClock>;
 let sleeps: number[];
-const clock: Clock = {
-  now: () => new Date(t),
-  sleep: async (ms) => {
-    sleeps.push(ms);
-    t += ms;
-  },
-};
 
 beforeEach(async () => {
-  t = Date.parse('2026-03-01T06:00:00Z');
-  sleeps = [];
+  clock = fakeClock('2026-03-01T06:00:00Z');
+  sleeps = clock.sleeps;
   server = await LocalSpotifyServer.start({ catalog, refreshTokens: [REFRESH_TOKEN] });
 });
 
@@ -268,7 +262,7 @@ describe('Spotify client against the local Spotify-API server', () => {
         const waits: number[] = [];
         // A wait on this clock ends only when the abort ends it: no real time passes in the test.
         const stalled: Clock = {
-          now: () => new Date(t),
+          now: () => clock.now(),
           sleep: (ms) => {
             waits.push(ms);
             return new Promise(() => {});

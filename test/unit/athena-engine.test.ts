@@ -6,12 +6,13 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import type { ColumnInfo, GetQueryResultsOutput, QueryExecutionState } from '@aws-sdk/client-athena';
+import type { ColumnInfo, QueryExecutionState } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AthenaSqlEngine, athenaValue } from '../../functions/adapters/aws/athena-engine.js';
 import { runChecks } from '../../functions/core/checks/index.js';
 import { EtlError } from '../../functions/errors.js';
 import type { Clock } from '../../functions/ports.js';
+import { athenaPage } from '../helpers/athena.js';
 import { fakeClock } from '../helpers/paths.js';
 
 const athena = mockClient(AthenaClient);
@@ -45,10 +46,6 @@ const COLUMNS: ColumnInfo[] = [
   { Name: 'explicit', Type: 'boolean' },
 ];
 
-const row = (...values: (string | undefined)[]) => ({
-  Data: values.map((v) => (v === undefined ? {} : { VarCharValue: v })),
-});
-
 beforeEach(() => {
   athena.reset();
   athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
@@ -57,22 +54,17 @@ beforeEach(() => {
 describe('AthenaSqlEngine', () => {
   it('starts the query in the workgroup and database, polls with doubling waits, reads both result pages', async () => {
     states('QUEUED', 'RUNNING', 'RUNNING', 'RUNNING', 'RUNNING', 'SUCCEEDED');
-    const page1: GetQueryResultsOutput = {
-      ResultSet: {
-        ResultSetMetadata: { ColumnInfo: COLUMNS },
-        Rows: [
-          row('chart_id', 'snapshot_date', 'position', 'n', 'share', 'explicit'), // the header
-          row('global-daily', '2026-11-26', '1', '2', '0.25', 'true'),
-        ],
+    // The header row (chart_id, snapshot_date, …) comes on the first page only.
+    const page1 = athenaPage(COLUMNS, [['global-daily', '2026-11-26', '1', '2', '0.25', 'true']], {
+      nextToken: 'page-2',
+    });
+    const page2 = athenaPage(
+      COLUMNS,
+      [['global-daily', '2026-11-27', '200', '9007199254740993', '1e-3', 'false']],
+      {
+        header: false,
       },
-      NextToken: 'page-2',
-    };
-    const page2: GetQueryResultsOutput = {
-      ResultSet: {
-        ResultSetMetadata: { ColumnInfo: COLUMNS },
-        Rows: [row('global-daily', '2026-11-27', '200', '9007199254740993', '1e-3', 'false')],
-      },
-    };
+    );
     athena.on(GetQueryResultsCommand).resolvesOnce(page1).resolvesOnce(page2);
     const clock = fakeClock();
 
@@ -110,15 +102,7 @@ describe('AthenaSqlEngine', () => {
 
   it('reads a datum without VarCharValue as NULL, whatever the column type', async () => {
     states('SUCCEEDED');
-    athena.on(GetQueryResultsCommand).resolves({
-      ResultSet: {
-        ResultSetMetadata: { ColumnInfo: COLUMNS },
-        Rows: [
-          row(...COLUMNS.map((c) => c.Name)),
-          row(undefined, undefined, undefined, undefined, undefined, undefined),
-        ],
-      },
-    });
+    athena.on(GetQueryResultsCommand).resolves(athenaPage(COLUMNS, [[null, null, null, null, null, null]]));
     const { rows } = await engine(fakeClock()).query('SELECT …');
     expect(rows).toEqual([
       { chart_id: null, snapshot_date: null, position: null, n: null, share: null, explicit: null },
@@ -127,12 +111,7 @@ describe('AthenaSqlEngine', () => {
 
   it('returns no rows for a result that has only its header', async () => {
     states('SUCCEEDED');
-    athena.on(GetQueryResultsCommand).resolves({
-      ResultSet: {
-        ResultSetMetadata: { ColumnInfo: [{ Name: 'latest', Type: 'date' }] },
-        Rows: [row('latest')],
-      },
-    });
+    athena.on(GetQueryResultsCommand).resolves(athenaPage([{ Name: 'latest', Type: 'date' }], []));
     expect((await engine(fakeClock()).query('SELECT …')).rows).toEqual([]);
   });
 
@@ -192,9 +171,7 @@ describe('AthenaSqlEngine', () => {
             : { State: 'SUCCEEDED' },
       },
     }));
-    athena
-      .on(GetQueryResultsCommand)
-      .resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } });
+    athena.on(GetQueryResultsCommand).resolves(athenaPage([], [], { header: false }));
     const report = await runChecks(engine(fakeClock()), {
       from: '2026-11-25',
       to: '2026-11-27',

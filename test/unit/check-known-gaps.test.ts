@@ -1,10 +1,9 @@
 // The known-gaps file the checks honour (top_200_global/checks/known-gaps.json): what it accepts, how it refuses a bad
 // entry, how it is read through Storage; and the date runs the coverage lines are written with.
-import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
 import { KNOWN_GAPS, parseKnownGaps, readKnownGaps, runChecks } from '../../functions/core/checks/index.js';
 import { dateList } from '../../functions/core/checks/scope.js';
 import { EtlError } from '../../functions/errors.js';
-import { tempDir } from '../helpers/paths.js';
+import { MemoryStorage } from '../helpers/memory-storage.js';
 
 describe('known gaps', () => {
   it('accepts an absence of one chart, of every chart, and a short chart', () => {
@@ -67,7 +66,7 @@ describe('known gaps', () => {
   });
 
   it('is read through Storage: none without the file, the entries with it', async () => {
-    const storage = new FolderStorage(await tempDir('known-gaps-'));
+    const storage = new MemoryStorage();
     expect(await readKnownGaps(storage)).toEqual([]);
     await storage.put(KNOWN_GAPS, '[{"from":"2024-12-25","to":"2024-12-25","reason":"no chart published"}]');
     expect(await readKnownGaps(storage)).toEqual([

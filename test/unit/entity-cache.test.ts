@@ -1,21 +1,16 @@
 // The entity cache: what a save writes (only what is new, then a merge), what a load reads back.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
 import { COMPACT_AFTER_SEGMENTS, EntityCache } from '../../functions/core/entity-cache.js';
 import type { Storage } from '../../functions/ports.js';
+import { MemoryStorage } from '../helpers/memory-storage.js';
 import { fakeClock } from '../helpers/paths.js';
 
-let lake: string;
-let storage: FolderStorage;
+let storage: MemoryStorage;
 /** Bytes written per key, so a test can see what a save cost. */
 let written: Map<string, number>;
 let counting: Storage;
 
-beforeEach(async () => {
-  lake = await mkdtemp(join(tmpdir(), 'entity-cache-test-'));
-  storage = new FolderStorage(lake);
+beforeEach(() => {
+  storage = new MemoryStorage();
   written = new Map();
   counting = {
     get: (k) => storage.get(k),
@@ -28,10 +23,6 @@ beforeEach(async () => {
       await storage.put(k, body);
     },
   };
-});
-
-afterEach(async () => {
-  await rm(lake, { recursive: true, force: true });
 });
 
 const track = (i: number) => ({ id: `t${i}`, name: `Track ${i}`, padding: 'x'.repeat(500) });

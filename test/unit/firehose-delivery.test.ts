@@ -4,17 +4,11 @@ import type { PutRecordBatchInput, PutRecordBatchOutput } from '@aws-sdk/client-
 import { mockClient } from 'aws-sdk-client-mock';
 import { FirehoseDeliveryStream } from '../../functions/adapters/aws/firehose-delivery.js';
 import { DeliveryError } from '../../functions/errors.js';
-import type { Clock } from '../../functions/ports.js';
+import { fakeClock } from '../helpers/paths.js';
 
 const STREAM = 'raw-tracks';
 const firehose = mockClient(FirehoseClient);
 const client = new FirehoseClient({ region: 'eu-west-1' });
-
-/** Records every sleep and returns at once, so back-off is observable without waiting. */
-function fakeClock(): Clock & { sleeps: number[] } {
-  const sleeps: number[] = [];
-  return { sleeps, now: () => new Date(0), sleep: async (ms) => void sleeps.push(ms) };
-}
 
 function records(count: number): string[] {
   return Array.from({ length: count }, (_, i) => JSON.stringify({ id: i }));

@@ -1,10 +1,8 @@
 // The lake's status report: gaps compressed to runs (weekly charts every 7 days), and the storage counts.
-import { rm } from 'node:fs/promises';
-import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
 import type { QueryEngine as SqlEngine } from '../../functions/ports.js';
 import { CACHE, CHECKS_PENDING, REJECTED, TO_PROCESS } from '../../functions/core/lake.js';
 import { chartGaps, formatLakeStatus, lakeStatus } from '../../functions/core/lake-status.js';
-import { tempDir } from '../helpers/paths.js';
+import { MemoryStorage } from '../helpers/memory-storage.js';
 
 /** An engine that answers the status queries from a fixed list of chart days. */
 function engine(days: readonly { chart_id: string; snapshot_date: string; region: string }[]): SqlEngine {
@@ -15,14 +13,6 @@ function engine(days: readonly { chart_id: string; snapshot_date: string; region
         : { rows: days },
   };
 }
-
-let lake: string;
-beforeEach(async () => {
-  lake = await tempDir('lake-status-');
-});
-afterEach(async () => {
-  await rm(lake, { recursive: true, force: true });
-});
 
 describe('chartGaps', () => {
   it('compresses consecutive missing days into one run', () => {
@@ -48,13 +38,13 @@ describe('chartGaps', () => {
 
 describe('lakeStatus', () => {
   it('says an existing lake with nothing in it is empty', async () => {
-    const status = await lakeStatus(new FolderStorage(lake), engine([]));
+    const status = await lakeStatus(new MemoryStorage(), engine([]));
     expect(status.empty).toBe(true);
     expect(formatLakeStatus(status, '/l')).toMatch(/^The lake \/l is empty/);
   });
 
   it('counts charts, gaps, pending dates, waiting objects, rejected lines, quarantined objects, set-asides and the cache', async () => {
-    const storage = new FolderStorage(lake);
+    const storage = new MemoryStorage();
     await storage.put(`${CHECKS_PENDING}2024-02-05/raw-1`, '');
     await storage.put(`${CHECKS_PENDING}2024-02-08/raw-1`, '');
     await storage.put(`${TO_PROCESS}2026/12/04/19/raw-2`, '{}\n');

@@ -1,13 +1,13 @@
 import { gunzipSync } from 'node:zlib';
 import type { S3Event } from 'aws-lambda';
-import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
 import { LocalDeliveryStream, firehoseObjectName } from '../../functions/adapters/local/local-delivery.js';
 import { objectKeysOf } from '../../functions/adapters/aws/s3-events.js';
-import { fakeClock, tempDir } from '../helpers/paths.js';
+import { MemoryStorage } from '../helpers/memory-storage.js';
+import { fakeClock } from '../helpers/paths.js';
 
 describe('LocalDeliveryStream (Firehose semantics)', () => {
   it('writes newline-terminated records under to_process/YYYY/MM/dd/HH/ with Firehose object names and emits S3 events', async () => {
-    const storage = new FolderStorage(await tempDir());
+    const storage = new MemoryStorage();
     const events: S3Event[] = [];
     const stream = new LocalDeliveryStream(storage, {
       clock: fakeClock('2026-11-25T16:00:07Z'),
@@ -27,7 +27,7 @@ describe('LocalDeliveryStream (Firehose semantics)', () => {
   });
 
   it('starts a new object when the size buffer is full', async () => {
-    const storage = new FolderStorage(await tempDir());
+    const storage = new MemoryStorage();
     const stream = new LocalDeliveryStream(storage, { bufferBytes: 100, clock: fakeClock() });
     const record = JSON.stringify({ pad: 'x'.repeat(30) }); // 41 bytes + newline
     await stream.put([record, record, record, record, record]);
@@ -45,7 +45,7 @@ describe('LocalDeliveryStream (Firehose semantics)', () => {
   });
 
   it('gzips objects when asked, with the .gz extension', async () => {
-    const storage = new FolderStorage(await tempDir());
+    const storage = new MemoryStorage();
     const stream = new LocalDeliveryStream(storage, { gzip: true, clock: fakeClock() });
     await stream.put(['{"a":1}']);
     await stream.flush();
@@ -55,7 +55,7 @@ describe('LocalDeliveryStream (Firehose semantics)', () => {
   });
 
   it('refuses a record above the Firehose per-record limit', async () => {
-    const stream = new LocalDeliveryStream(new FolderStorage(await tempDir()));
+    const stream = new LocalDeliveryStream(new MemoryStorage());
     await expect(stream.put(['x'.repeat(1_024_001)])).rejects.toThrow(/at most 1024000/);
     expect(firehoseObjectName('s', new Date('2026-01-02T03:04:05Z'), false)).toMatch(
       /^s-1-2026-01-02-03-04-05-/,

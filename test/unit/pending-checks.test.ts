@@ -1,5 +1,4 @@
 // The chart dates waiting for a check: markers the transformer leaves, what `check --pending` and the checker read.
-import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
 import { CHECKS_PENDING } from '../../functions/core/lake.js';
 import {
   checkPending,
@@ -13,13 +12,13 @@ import {
 import type { CheckReport } from '../../functions/core/checks/index.js';
 import { formatCheckReport } from '../../functions/cli/check-report.js';
 import type { QueryEngine as SqlEngine } from '../../functions/ports.js';
-import { tempDir } from '../helpers/paths.js';
+import { MemoryStorage } from '../helpers/memory-storage.js';
 
 const RAW = 'top_200_global/raw_data/to_process/2026/11/25/16/raw-1';
 
 describe('pending checks', () => {
   it('marks each chart date once per raw object, lists the distinct dates sorted, and clears only what it listed', async () => {
-    const storage = new FolderStorage(await tempDir('pending-'));
+    const storage = new MemoryStorage();
     await markPending(storage, ['2026-11-25', '2024-02-05', '2026-11-25'], RAW);
     await markPending(storage, ['2026-11-25'], `${RAW}-retry`);
     const pending = await listPending(storage);
@@ -36,13 +35,13 @@ describe('pending checks', () => {
   });
 
   it('ignores keys under checks/pending/ that are not in a date folder', async () => {
-    const storage = new FolderStorage(await tempDir('pending-'));
+    const storage = new MemoryStorage();
     await storage.put(`${CHECKS_PENDING}README.txt`, 'not a marker');
     expect(await listPending(storage)).toEqual({ dates: [], keys: [] });
   });
 
   it('lists a marker of an impossible date as invalid instead of skipping it, and clears it once reported', async () => {
-    const storage = new FolderStorage(await tempDir('pending-'));
+    const storage = new MemoryStorage();
     await markPending(storage, ['2024-02-30', '2024-02-05'], RAW);
     const pending = await listPending(storage);
     expect(pending).toEqual({
@@ -109,7 +108,7 @@ describe('pending checks', () => {
   });
 
   it('fails the markers check naming an impossible date, even with no date left to check', async () => {
-    const storage = new FolderStorage(await tempDir('pending-'));
+    const storage = new MemoryStorage();
     await markPending(storage, ['2024-02-30'], RAW);
     const report = await checkPending(chartDaysEngine([]), await listPending(storage), {
       today: '2026-11-27',

@@ -2,6 +2,7 @@
 // catalog behind it (tracks, albums, artists), served to the real client by the local Spotify-API server.
 import type { SpotifyAlbum, SpotifyArtist, SpotifyTrack } from '../../core/spotify-types.js';
 import { addDays, daysFrom } from '../../core/dates.js';
+import words from './demo-words.json' with { type: 'json' };
 
 const EPOCH = '2020-01-01';
 const DEBUTS_PER_DAY = 8;
@@ -54,146 +55,21 @@ export function demoIndex(kind: Kind, id: string): number | undefined {
   return demoId(kind, index) === id ? index : undefined;
 }
 
-const FIRST = [
-  'Luna',
-  'Kai',
-  'Mara',
-  'Theo',
-  'Sol',
-  'Ivy',
-  'Nico',
-  'Zara',
-  'Remy',
-  'Juno',
-  'Aria',
-  'Otis',
-  'Lena',
-  'Milo',
-  'Nova',
-  'Rio',
-  'Sage',
-  'Elio',
-  'Vera',
-  'Cruz',
-  'Yara',
-  'Felix',
-  'Ines',
-  'Tomas',
-  'Ada',
-  'Bo',
-  'Cleo',
-  'Dario',
-  'Esme',
-  'Gus',
-];
-const LAST = [
-  'Vale',
-  'Okafor',
-  'Lindqvist',
-  'Moreau',
-  'Reyes',
-  'Takeda',
-  'Brandt',
-  'Costa',
-  'Nakamura',
-  'Hale',
-  'Ferreira',
-  'Kowalski',
-  'Ansel',
-  'Duarte',
-  'Sato',
-  'Quinn',
-  'Adeyemi',
-  'Romano',
-  'Berg',
-  'Castillo',
-];
-const BANDS = [
-  'The Paper Lanterns',
-  'Velvet Static',
-  'North of Neon',
-  'Glass Harbor',
-  'Saint Juniper',
-  'Midnight Arcade',
-  'The Low Tides',
-  'Copper Sky',
-  'Hollow Pines',
-  'Polar Youth',
-  'Cinder & Silk',
-  'Tokyo Gardens',
-  'The Quiet Riots',
-  'Lemon Parade',
-  'Moth Circle',
-];
-const WORDS_A = [
-  'Midnight',
-  'Golden',
-  'Electric',
-  'Paper',
-  'Silver',
-  'Broken',
-  'Sweet',
-  'Neon',
-  'Wild',
-  'Lonely',
-  'Summer',
-  'Velvet',
-  'Crystal',
-  'Faded',
-  'Burning',
-  'Little',
-  'Endless',
-  'Violet',
-  'Hollow',
-  'Slow',
-];
-const WORDS_B = [
-  'Heart',
-  'City',
-  'Love',
-  'Dreams',
-  'Lights',
-  'Fever',
-  'Ocean',
-  'Roses',
-  'Ghosts',
-  'Motion',
-  'Skyline',
-  'Thunder',
-  'Promises',
-  'Satellite',
-  'Rain',
-  'Dance',
-  'Echoes',
-  'Tears',
-  'Paradise',
-  'Gravity',
-];
-const GENRES = [
-  'pop',
-  'dance pop',
-  'latin pop',
-  'reggaeton',
-  'hip hop',
-  'r&b',
-  'k-pop',
-  'afrobeats',
-  'indie pop',
-  'edm',
-  'rap',
-  'alt z',
-];
-const LABELS = [
-  'Harbor Records',
-  'Neon Owl Music',
-  'Lanterns Collective',
-  'Bluebird/Republic',
-  'Skyline Entertainment',
-];
+// The words the demo's names are made of, kept as data; ids do not depend on them, every name does.
+const {
+  firstNames: FIRST,
+  lastNames: LAST,
+  bands: BANDS,
+  bandSuffixes: BAND_SUFFIXES,
+  titleFirstWords: WORDS_A,
+  titleSecondWords: WORDS_B,
+  genres: GENRES,
+  labels: LABELS,
+} = words;
 
 function artistName(a: number): string {
   if (unit(a, 11) < 0.12)
-    return pick(BANDS, a, 12) + (a >= BANDS.length ? ` ${pick(['II', 'Club', 'Sound', 'Band'], a, 13)}` : '');
+    return pick(BANDS, a, 12) + (a >= BANDS.length ? ` ${pick(BAND_SUFFIXES, a, 13)}` : '');
   if (unit(a, 14) < 0.2) return `${pick(FIRST, a, 15).toUpperCase()}${a % 7 === 0 ? '$' : ''}`;
   return `${pick(FIRST, a, 15)} ${pick(LAST, a, 16)}`;
 }
