@@ -4,7 +4,12 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // The .js of an ESM import names the .ts source; #functions/…, #infra/… (…) are package.json's "imports".
+  moduleNameMapper: {
+    '^#(functions|infra|bench|scripts)/(.*)\\.js$': '<rootDir>/$1/$2',
+    '^#schemas/(.*)$': '<rootDir>/schemas/$1',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }] },
   testTimeout: 30000,
 };

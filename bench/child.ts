@@ -7,17 +7,17 @@
 //   init <bundle.mjs>                 import a Lambda bundle, timed
 import { mkdir, readdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { DEMO_REGIONS, writeDemoCharts } from '../functions/adapters/local/demo-files.js';
-import { DemoCatalog } from '../functions/adapters/local/demo-catalog.js';
-import { FolderStorage } from '../functions/adapters/local/folder-storage.js';
-import { backfillLocal } from '../functions/cli/local-runtime.js';
-import { loadConfig } from '../functions/config.js';
-import { addDays } from '../functions/core/dates.js';
-import { buildRecord } from '../functions/core/extract.js';
-import { TO_PROCESS } from '../functions/core/lake.js';
-import { demoChart } from '../functions/core/sources.js';
-import { transformObjects } from '../functions/core/transform.js';
-import { silentLogger, systemClock } from '../functions/ports.js';
+import { DEMO_REGIONS, writeDemoCharts } from '#functions/adapters/local/demo-files.js';
+import { DemoCatalog } from '#functions/adapters/local/demo-catalog.js';
+import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
+import { backfillLocal } from '#functions/cli/local-runtime.js';
+import { loadConfig } from '#functions/config.js';
+import { addDays } from '#functions/core/dates.js';
+import { buildRecord } from '#functions/core/extract.js';
+import { TO_PROCESS } from '#functions/core/lake.js';
+import { demoChart } from '#functions/core/sources.js';
+import { transformObjects } from '#functions/core/transform.js';
+import { silentLogger, systemClock } from '#functions/ports.js';
 
 export interface ChildResult {
   readonly records?: number;

@@ -9,20 +9,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { LakeQueryEngine } from '../functions/adapters/local/duckdb-query.js';
-import { DemoCatalog } from '../functions/adapters/local/demo-catalog.js';
-import { FolderStorage } from '../functions/adapters/local/folder-storage.js';
+import { LakeQueryEngine } from '#functions/adapters/local/duckdb-query.js';
+import { DemoCatalog } from '#functions/adapters/local/demo-catalog.js';
+import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   LocalSpotifyServer,
-} from '../functions/adapters/local/spotify-server.js';
-import { createSpotifyClient } from '../functions/adapters/spotify/web-api.js';
-import { loadConfig } from '../functions/config.js';
-import { EntityCache } from '../functions/core/entity-cache.js';
-import { extractChart } from '../functions/core/extract.js';
-import { demoChart } from '../functions/core/sources.js';
-import { silentLogger, systemClock, type DeliveryStream } from '../functions/ports.js';
+} from '#functions/adapters/local/spotify-server.js';
+import { createSpotifyClient } from '#functions/adapters/spotify/web-api.js';
+import { loadConfig } from '#functions/config.js';
+import { EntityCache } from '#functions/core/entity-cache.js';
+import { extractChart } from '#functions/core/extract.js';
+import { demoChart } from '#functions/core/sources.js';
+import { silentLogger, systemClock, type DeliveryStream } from '#functions/ports.js';
 import { BUNDLING } from '../infra/constructs/etl-function.js';
 import type { ChildResult } from './child.js';
 

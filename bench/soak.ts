@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { mkdtemp } from 'node:fs/promises';
-import { LakeQueryEngine } from '../functions/adapters/local/duckdb-query.js';
+import { LakeQueryEngine } from '#functions/adapters/local/duckdb-query.js';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const BIN = join(repo, 'bin', 'spotify-etl.js');

@@ -1,6 +1,6 @@
 // JSON Schema (schemas/) → Glue/Hive column types, so the Glue tables derive from the same files as the
 // validators, the TypeScript types and the DuckDB views, and cannot drift from them.
-import type { JsonSchema } from '../functions/core/schemas.js';
+import type { JsonSchema } from '#functions/core/schemas.js';
 
 export interface GlueColumn {
   readonly name: string;

@@ -1,7 +1,7 @@
 // The stack's settings: defaults, parsing from CDK context (`cdk.json` or `-c key=value`), and synth-time checks.
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { loadConfig } from '../functions/config.js';
-import { ConfigError } from '../functions/errors.js';
+import { loadConfig } from '#functions/config.js';
+import { ConfigError } from '#functions/errors.js';
 
 export interface SpotifyEtlSettings {
   /** EventBridge Scheduler expression, in UTC. */

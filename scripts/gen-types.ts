@@ -5,8 +5,8 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { compile } from 'json-schema-to-typescript';
 import standaloneModule from 'ajv/dist/standalone/index.js';
-import { createAjv } from '../functions/core/ajv.js';
-import { schemas } from '../functions/core/schema-sources.js';
+import { createAjv } from '#functions/core/ajv.js';
+import { schemas } from '#functions/core/schema-sources.js';
 
 const dir = new URL('../functions/core/generated/', import.meta.url);
 const BANNER =

@@ -2,8 +2,8 @@
 // the `<!-- commands -->` and `<!-- /commands -->` markers; `npx prettier --write README.md` aligns it after.
 // test/e2e/cli-contract.test.ts fails when the table and the declarations disagree.
 import { readFile, writeFile } from 'node:fs/promises';
-import { synopsis } from '../functions/cli/command.js';
-import { COMMANDS } from '../functions/cli/main.js';
+import { synopsis } from '#functions/cli/command.js';
+import { COMMANDS } from '#functions/cli/main.js';
 
 const README = new URL('../README.md', import.meta.url);
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');

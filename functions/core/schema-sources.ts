@@ -1,8 +1,8 @@
 // The JSON Schemas of schemas/ as data: the one source of truth for types, validators, Glue and DuckDB columns.
-import rawTrackRecord from '../../schemas/raw-track-record.schema.json' with { type: 'json' };
-import songRow from '../../schemas/song-row.schema.json' with { type: 'json' };
-import albumRow from '../../schemas/album-row.schema.json' with { type: 'json' };
-import artistRow from '../../schemas/artist-row.schema.json' with { type: 'json' };
+import rawTrackRecord from '#schemas/raw-track-record.schema.json' with { type: 'json' };
+import songRow from '#schemas/song-row.schema.json' with { type: 'json' };
+import albumRow from '#schemas/album-row.schema.json' with { type: 'json' };
+import artistRow from '#schemas/artist-row.schema.json' with { type: 'json' };
 import type { TableName } from './lake.js';
 
 export type JsonSchema = Readonly<Record<string, unknown>> & {

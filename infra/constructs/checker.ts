@@ -8,7 +8,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
-import { CHECKS_PENDING, KNOWN_GAPS, TABLES, TRANSFORMED } from '../../functions/core/lake.js';
+import { CHECKS_PENDING, KNOWN_GAPS, TABLES, TRANSFORMED } from '#functions/core/lake.js';
 import { ATHENA_RESULTS, type DataLake } from './data-lake.js';
 import { invokeOnSchedule } from './schedule.js';
 import { EtlFunction, handlerMetric } from './etl-function.js';

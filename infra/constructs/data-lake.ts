@@ -4,7 +4,7 @@ import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aw
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
-import { PROCESSED } from '../../functions/core/lake.js';
+import { PROCESSED } from '#functions/core/lake.js';
 
 /** Where Athena writes query results (inside the data bucket, expired after 30 days). */
 export const ATHENA_RESULTS = 'athena-results/';

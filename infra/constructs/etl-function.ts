@@ -9,7 +9,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../functions/adapters/aws/metrics.js';
+import { METRICS_NAMESPACE } from '#functions/adapters/aws/metrics.js';
 import { fileURLToPath } from 'node:url';
 import { alarmName } from './monitoring.js';
 

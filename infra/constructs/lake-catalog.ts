@@ -2,8 +2,8 @@
 // generated from schemas/, chart date as a projected partition: no crawler, no MSCK REPAIR), and the raw records.
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
-import { PROCESSED, TRANSFORMED, type TableName } from '../../functions/core/lake.js';
-import { schemas, TABLE_SCHEMAS } from '../../functions/core/schemas.js';
+import { PROCESSED, TRANSFORMED, type TableName } from '#functions/core/lake.js';
+import { schemas, TABLE_SCHEMAS } from '#functions/core/schemas.js';
 import { glueColumns, type GlueColumn } from '../glue-columns.js';
 import type { DataLake } from './data-lake.js';
 

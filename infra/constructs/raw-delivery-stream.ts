@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROOT, TO_PROCESS } from '../../functions/core/lake.js';
+import { ROOT, TO_PROCESS } from '#functions/core/lake.js';
 import type { DataLake } from './data-lake.js';
 import { alarmName, type MonitoredComponent } from './monitoring.js';
 

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
-import { PROCESSED, REJECTED, TO_PROCESS, TRANSFORMED, CHECKS_PENDING } from '../../functions/core/lake.js';
+import { PROCESSED, REJECTED, TO_PROCESS, TRANSFORMED, CHECKS_PENDING } from '#functions/core/lake.js';
 import type { DataLake } from './data-lake.js';
 import { EtlFunction, grantWriteToOwnLogGroup, handlerMetric } from './etl-function.js';
 import { alarmName, type MonitoredComponent } from './monitoring.js';

@@ -3,8 +3,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LakeQueryEngine } from '../../functions/adapters/local/duckdb-query.js';
-import { BACKFILL_DONE, type PlannedFile } from '../../functions/core/backfill.js';
+import { LakeQueryEngine } from '#functions/adapters/local/duckdb-query.js';
+import { BACKFILL_DONE, type PlannedFile } from '#functions/core/backfill.js';
 import { chartsDir, repoRoot, tempDir } from '../helpers/paths.js';
 
 interface Exit {

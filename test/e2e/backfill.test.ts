@@ -3,13 +3,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LakeQueryEngine } from '../../functions/adapters/local/duckdb-query.js';
-import { backfillLocal } from '../../functions/cli/local-runtime.js';
-import { loadConfig } from '../../functions/config.js';
-import { BACKFILL_DONE } from '../../functions/core/backfill.js';
-import type { CheckReport } from '../../functions/core/checks/index.js';
-import { main } from '../../functions/cli/main.js';
-import { silentLogger, systemClock } from '../../functions/ports.js';
+import { LakeQueryEngine } from '#functions/adapters/local/duckdb-query.js';
+import { backfillLocal } from '#functions/cli/local-runtime.js';
+import { loadConfig } from '#functions/config.js';
+import { BACKFILL_DONE } from '#functions/core/backfill.js';
+import type { CheckReport } from '#functions/core/checks/index.js';
+import { main } from '#functions/cli/main.js';
+import { silentLogger, systemClock } from '#functions/ports.js';
 import { repoRoot, tempDir } from '../helpers/paths.js';
 
 const REGIONS = ['global', 'us', 'de', 'jp', 'br'];

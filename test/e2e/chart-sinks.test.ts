@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { forTerminal, forXml } from '../../functions/cli/sanitize.js';
+import { forTerminal, forXml } from '#functions/cli/sanitize.js';
 import { songRow } from '../helpers/rows.js';
 import { repoRoot, tempDir } from '../helpers/paths.js';
 

@@ -1,15 +1,15 @@
 // `spotify-etl check` on a temporary demo lake: a date without data fails, a declared known gap read from the lake
 // excuses it, an invalid known-gaps file stops with its name, and `--pending` reports a marker of an impossible date.
 import { rm } from 'node:fs/promises';
-import { main } from '../../functions/cli/main.js';
-import { runLocal } from '../../functions/cli/local-runtime.js';
-import { loadConfig } from '../../functions/config.js';
-import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
-import { KNOWN_GAPS, type CheckReport } from '../../functions/core/checks/index.js';
-import { CHECKS_PENDING } from '../../functions/core/lake.js';
-import { markPending } from '../../functions/core/pending-checks.js';
-import { EtlError } from '../../functions/errors.js';
-import { silentLogger, systemClock } from '../../functions/ports.js';
+import { main } from '#functions/cli/main.js';
+import { runLocal } from '#functions/cli/local-runtime.js';
+import { loadConfig } from '#functions/config.js';
+import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
+import { KNOWN_GAPS, type CheckReport } from '#functions/core/checks/index.js';
+import { CHECKS_PENDING } from '#functions/core/lake.js';
+import { markPending } from '#functions/core/pending-checks.js';
+import { EtlError } from '#functions/errors.js';
+import { silentLogger, systemClock } from '#functions/ports.js';
 import { tempDir } from '../helpers/paths.js';
 
 const DAY = '2026-11-24';

@@ -4,9 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseCommand, synopsis } from '../../functions/cli/command.js';
-import { COMMANDS, VERSION } from '../../functions/cli/main.js';
-import { UsageError } from '../../functions/errors.js';
+import { parseCommand, synopsis } from '#functions/cli/command.js';
+import { COMMANDS, VERSION } from '#functions/cli/main.js';
+import { UsageError } from '#functions/errors.js';
 import { repoRoot, tempDir } from '../helpers/paths.js';
 
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPOTIFY_')));

@@ -5,9 +5,9 @@ import { spawn } from 'node:child_process';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
-import { chartDayFiles, planReprocess } from '../../functions/core/day-surgery.js';
-import { PROCESSED, TO_PROCESS, TRANSFORMED } from '../../functions/core/lake.js';
+import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
+import { chartDayFiles, planReprocess } from '#functions/core/day-surgery.js';
+import { PROCESSED, TO_PROCESS, TRANSFORMED } from '#functions/core/lake.js';
 import { chartsDir, repoRoot, tempDir } from '../helpers/paths.js';
 
 const AU = 'regional-au-daily';

@@ -3,12 +3,12 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
+import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
 import { cliInProcess, withoutSpotifyEnvironment } from '../helpers/cli.js';
-import type { Chart } from '../../functions/core/chart.js';
-import { EntityCache } from '../../functions/core/entity-cache.js';
-import { MAX_RECORD_BYTES, extractChart } from '../../functions/core/extract.js';
-import { silentLogger, type DeliveryStream } from '../../functions/ports.js';
+import type { Chart } from '#functions/core/chart.js';
+import { EntityCache } from '#functions/core/entity-cache.js';
+import { MAX_RECORD_BYTES, extractChart } from '#functions/core/extract.js';
+import { silentLogger, type DeliveryStream } from '#functions/ports.js';
 import { chartsDir, fakeClock, repoRoot, tempDir } from '../helpers/paths.js';
 
 const cli = cliInProcess;

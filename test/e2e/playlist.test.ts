@@ -1,7 +1,7 @@
 // `spotify-etl run --source playlist:<id>` against the local Spotify-API server serving recorded real playlists.
-import { main } from '../../functions/cli/main.js';
-import { DEMO_CLIENT_ID, LocalSpotifyServer } from '../../functions/adapters/local/spotify-server.js';
-import { SpotifyAccessError } from '../../functions/errors.js';
+import { main } from '#functions/cli/main.js';
+import { DEMO_CLIENT_ID, LocalSpotifyServer } from '#functions/adapters/local/spotify-server.js';
+import { SpotifyAccessError } from '#functions/errors.js';
 import { FixtureCatalog } from '../helpers/fixture-catalog.js';
 import { tempDir } from '../helpers/paths.js';
 

@@ -2,7 +2,7 @@
 // must leave a lake identical (row count, chart days, content hash, one run per chart day) to one built cleanly;
 // and every kind of bad input must leave the good charts whole and the command exiting non-zero.
 // `npm run soak` runs the same code longer; its figures are in the README.
-import { badInputs, soak } from '../../bench/soak.js';
+import { badInputs, soak } from '#bench/soak.js';
 
 describe('soak', () => {
   it('leaves the lake identical to a clean one after concurrent processes and random SIGKILLs, every trial', async () => {

@@ -3,9 +3,9 @@
 import { spawn } from 'node:child_process';
 import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
-import { TO_PROCESS } from '../../functions/core/lake.js';
-import type { LakeStatus } from '../../functions/core/lake-status.js';
+import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
+import { TO_PROCESS } from '#functions/core/lake.js';
+import type { LakeStatus } from '#functions/core/lake-status.js';
 import { chartsDir, repoRoot, tempDir } from '../helpers/paths.js';
 
 interface Ran {

@@ -8,8 +8,8 @@ import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   LocalSpotifyServer,
-} from '../../functions/adapters/local/spotify-server.js';
-import { DemoCatalog } from '../../functions/adapters/local/demo-catalog.js';
+} from '#functions/adapters/local/spotify-server.js';
+import { DemoCatalog } from '#functions/adapters/local/demo-catalog.js';
 import { chartsDir, repoRoot, tempDir } from '../helpers/paths.js';
 
 /** Longer than any fixed run takes; a run still going then is the hang, and is killed. */

@@ -1,6 +1,6 @@
 // The CLI in the test's own process: main() with stdout and stderr captured together, and an environment
 // without Spotify settings (the machine's own must not change what a test sees).
-import { main } from '../../functions/cli/main.js';
+import { main } from '#functions/cli/main.js';
 
 /** Runs one command line in-process; `out` holds what it wrote to stdout and stderr, in order. */
 export async function cliInProcess(args: readonly string[]): Promise<{ code: number; out: string }> {

@@ -1,13 +1,13 @@
 // The recorded real Spotify responses (../shared/real-data/spotify) as a catalog for the local Spotify-API server.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServerCatalog, ServerPlaylist } from '../../functions/adapters/local/spotify-server.js';
+import type { ServerCatalog, ServerPlaylist } from '#functions/adapters/local/spotify-server.js';
 import type {
   PlaylistItem,
   SpotifyAlbum,
   SpotifyArtist,
   SpotifyTrack,
-} from '../../functions/core/spotify-types.js';
+} from '#functions/core/spotify-types.js';
 import { realData } from './paths.js';
 
 /**

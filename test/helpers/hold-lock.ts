@@ -1,5 +1,5 @@
 // A child process for the lake-lock tests: holds the lock of <lake> for <ms>, saying when it got and left it.
-import { FolderLakeLock } from '../../functions/adapters/local/lake-lock.js';
+import { FolderLakeLock } from '#functions/adapters/local/lake-lock.js';
 
 const [lake = '', ms = '0', mode = 'socket'] = process.argv.slice(2);
 const lock = new FolderLakeLock(lake, {

@@ -1,6 +1,6 @@
 // An in-memory Storage, for unit tests of domain code that needs a lake but is not about files (FolderStorage is).
-import { EtlError } from '../../functions/errors.js';
-import type { Storage } from '../../functions/ports.js';
+import { EtlError } from '#functions/errors.js';
+import type { Storage } from '#functions/ports.js';
 
 /** Chunk size of `read`, so that readers meet an object in pieces as they do from a file or S3. */
 const CHUNK_BYTES = 64 * 1024;

@@ -10,10 +10,10 @@ import {
   REJECTED,
   TO_PROCESS,
   TRANSFORMED,
-} from '../../functions/core/lake.js';
-import { ConfigError } from '../../functions/errors.js';
-import { ATHENA_RESULTS } from '../../infra/constructs/data-lake.js';
-import { checkScheduleFor, DEFAULT_SETTINGS, settingsFromContext } from '../../infra/settings.js';
+} from '#functions/core/lake.js';
+import { ConfigError } from '#functions/errors.js';
+import { ATHENA_RESULTS } from '#infra/constructs/data-lake.js';
+import { checkScheduleFor, DEFAULT_SETTINGS, settingsFromContext } from '#infra/settings.js';
 import { synthesize } from './stack-fixture.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };

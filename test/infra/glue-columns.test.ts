@@ -1,9 +1,9 @@
 // glueColumns: JSON Schema → Glue/Hive types, checked on the real schemas and on the cases the mapping must refuse.
-import { tableColumns } from '../../functions/adapters/local/duckdb-query.js';
-import { TABLES } from '../../functions/core/lake.js';
-import { schemas, TABLE_SCHEMAS, type JsonSchema } from '../../functions/core/schemas.js';
-import { glueColumns, glueType } from '../../infra/glue-columns.js';
-import { RAW_AS_JSON_TEXT } from '../../infra/constructs/lake-catalog.js';
+import { tableColumns } from '#functions/adapters/local/duckdb-query.js';
+import { TABLES } from '#functions/core/lake.js';
+import { schemas, TABLE_SCHEMAS, type JsonSchema } from '#functions/core/schemas.js';
+import { glueColumns, glueType } from '#infra/glue-columns.js';
+import { RAW_AS_JSON_TEXT } from '#infra/constructs/lake-catalog.js';
 
 const schema = (properties: Record<string, unknown>, extra: Record<string, unknown> = {}): JsonSchema =>
   ({ title: 'T', type: 'object', properties, ...extra }) as JsonSchema;

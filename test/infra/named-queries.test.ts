@@ -1,11 +1,11 @@
 // The Athena named queries (infra/queries/*.sql), run in DuckDB over a demo lake of two chart days:
 // the same SQL must answer sensibly in both engines, so it sticks to what Trino and DuckDB share.
-import { LakeQueryEngine, type Row } from '../../functions/adapters/local/duckdb-query.js';
-import { runLocal } from '../../functions/cli/local-runtime.js';
-import { DEMO_CHART_ID } from '../../functions/core/sources.js';
-import { loadConfig } from '../../functions/config.js';
-import { silentLogger, systemClock } from '../../functions/ports.js';
-import { namedQueryFiles, type NamedQueryFile } from '../../infra/constructs/query-workgroup.js';
+import { LakeQueryEngine, type Row } from '#functions/adapters/local/duckdb-query.js';
+import { runLocal } from '#functions/cli/local-runtime.js';
+import { DEMO_CHART_ID } from '#functions/core/sources.js';
+import { loadConfig } from '#functions/config.js';
+import { silentLogger, systemClock } from '#functions/ports.js';
+import { namedQueryFiles, type NamedQueryFile } from '#infra/constructs/query-workgroup.js';
 import { tempDir } from '../helpers/paths.js';
 
 const DAY_1 = '2026-11-24';

@@ -5,9 +5,9 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { readSpotifySecret, withSpotifySecret } from '../../functions/adapters/aws/secrets.js';
-import { loadConfig } from '../../functions/config.js';
-import { ConfigError, EtlError } from '../../functions/errors.js';
+import { readSpotifySecret, withSpotifySecret } from '#functions/adapters/aws/secrets.js';
+import { loadConfig } from '#functions/config.js';
+import { ConfigError, EtlError } from '#functions/errors.js';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:spotify-etl/spotify-AbCdEf';
 const secrets = mockClient(SecretsManagerClient);

@@ -3,8 +3,8 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
-import type { SpotifyEtlSettings } from '../../infra/settings.js';
-import { SpotifyEtlStack } from '../../infra/spotify-etl-stack.js';
+import type { SpotifyEtlSettings } from '#infra/settings.js';
+import { SpotifyEtlStack } from '#infra/spotify-etl-stack.js';
 
 export const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
   app: string;

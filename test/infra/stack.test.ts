@@ -15,14 +15,14 @@ import {
   TABLES,
   TO_PROCESS,
   TRANSFORMED,
-} from '../../functions/core/lake.js';
-import { ConfigError } from '../../functions/errors.js';
-import { ESM_REQUIRE_BANNER } from '../../infra/constructs/etl-function.js';
-import { glueColumns } from '../../infra/glue-columns.js';
-import { DATABASE_NAME, RAW_TABLE } from '../../infra/constructs/lake-catalog.js';
-import { TABLE_SCHEMAS } from '../../functions/core/schemas.js';
-import { namedQueryFiles, WORKGROUP_NAME } from '../../infra/constructs/query-workgroup.js';
-import { DEFAULT_SETTINGS, settingsFromContext } from '../../infra/settings.js';
+} from '#functions/core/lake.js';
+import { ConfigError } from '#functions/errors.js';
+import { ESM_REQUIRE_BANNER } from '#infra/constructs/etl-function.js';
+import { glueColumns } from '#infra/glue-columns.js';
+import { DATABASE_NAME, RAW_TABLE } from '#infra/constructs/lake-catalog.js';
+import { TABLE_SCHEMAS } from '#functions/core/schemas.js';
+import { namedQueryFiles, WORKGROUP_NAME } from '#infra/constructs/query-workgroup.js';
+import { DEFAULT_SETTINGS, settingsFromContext } from '#infra/settings.js';
 import { cdkJson, synthesize, type Synthesized } from './stack-fixture.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };

@@ -2,12 +2,12 @@
 // charts of February 2024), their rank history drawn in the terminal and written as SVG.
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LakeQueryEngine } from '../../functions/adapters/local/duckdb-query.js';
-import { runLocal } from '../../functions/cli/local-runtime.js';
-import { MARKERS, chartCommand } from '../../functions/cli/plot.js';
-import { loadConfig } from '../../functions/config.js';
-import { EtlError } from '../../functions/errors.js';
-import { silentLogger, systemClock } from '../../functions/ports.js';
+import { LakeQueryEngine } from '#functions/adapters/local/duckdb-query.js';
+import { runLocal } from '#functions/cli/local-runtime.js';
+import { MARKERS, chartCommand } from '#functions/cli/plot.js';
+import { loadConfig } from '#functions/config.js';
+import { EtlError } from '#functions/errors.js';
+import { silentLogger, systemClock } from '#functions/ports.js';
 import { chartsDir, tempDir } from '../helpers/paths.js';
 
 const DEMO_DAYS = ['2026-11-21', '2026-11-22', '2026-11-23', '2026-11-24', '2026-11-25'];

@@ -10,13 +10,13 @@ import {
 } from '@aws-sdk/client-athena';
 import type { GetQueryResultsOutput } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ChecksCannotRun, ENGINE_PROBE_SQL } from '../../functions/core/checks/scheduled.js';
-import { KNOWN_GAPS } from '../../functions/core/checks/index.js';
-import { EtlError } from '../../functions/errors.js';
-import { s3Storage } from '../../functions/adapters/aws/dependencies.js';
-import { loadConfig } from '../../functions/config.js';
-import { listPending, markPending } from '../../functions/core/pending-checks.js';
-import { CHECKS_PENDING } from '../../functions/core/lake.js';
+import { ChecksCannotRun, ENGINE_PROBE_SQL } from '#functions/core/checks/scheduled.js';
+import { KNOWN_GAPS } from '#functions/core/checks/index.js';
+import { EtlError } from '#functions/errors.js';
+import { s3Storage } from '#functions/adapters/aws/dependencies.js';
+import { loadConfig } from '#functions/config.js';
+import { listPending, markPending } from '#functions/core/pending-checks.js';
+import { CHECKS_PENDING } from '#functions/core/lake.js';
 import { athenaPage } from '../helpers/athena.js';
 import { startS3rver, type RunningS3rver } from '../helpers/s3rver.js';
 import { tempDir } from '../helpers/paths.js';
@@ -64,7 +64,7 @@ async function invoke(
   time: string,
   checks?: 'daily' | 'pending',
 ): Promise<{ lines: Record<string, unknown>[]; error?: unknown }> {
-  const { handler } = await import('../../functions/check/handler.js');
+  const { handler } = await import('#functions/check/handler.js');
   const written: string[] = [];
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     written.push(String(chunk));

@@ -2,16 +2,16 @@
 // once; every damage test works on its own copy and expects the right check to fail with the right line.
 import { cp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runLocal } from '../../functions/cli/local-runtime.js';
-import { loadConfig } from '../../functions/config.js';
-import { silentLogger, systemClock, type QueryEngine as SqlEngine } from '../../functions/ports.js';
-import { LakeQueryEngine } from '../../functions/adapters/local/duckdb-query.js';
-import { runChecks, type CheckOptions, type CheckReport } from '../../functions/core/checks/index.js';
-import { nonNullableColumns } from '../../functions/core/checks/schema.js';
-import { formatCheckReport } from '../../functions/cli/check-report.js';
-import { TABLES, TRANSFORMED, type TableName } from '../../functions/core/lake.js';
-import { schemas } from '../../functions/core/schemas.js';
-import { EtlError } from '../../functions/errors.js';
+import { runLocal } from '#functions/cli/local-runtime.js';
+import { loadConfig } from '#functions/config.js';
+import { silentLogger, systemClock, type QueryEngine as SqlEngine } from '#functions/ports.js';
+import { LakeQueryEngine } from '#functions/adapters/local/duckdb-query.js';
+import { runChecks, type CheckOptions, type CheckReport } from '#functions/core/checks/index.js';
+import { nonNullableColumns } from '#functions/core/checks/schema.js';
+import { formatCheckReport } from '#functions/cli/check-report.js';
+import { TABLES, TRANSFORMED, type TableName } from '#functions/core/lake.js';
+import { schemas } from '#functions/core/schemas.js';
+import { EtlError } from '#functions/errors.js';
 import { chartsDir, tempDir } from '../helpers/paths.js';
 
 const AU = { from: '2024-02-05', to: '2024-02-17' };

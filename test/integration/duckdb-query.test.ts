@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LakeQueryEngine, tableColumns } from '../../functions/adapters/local/duckdb-query.js';
-import { schemas } from '../../functions/core/schemas.js';
+import { LakeQueryEngine, tableColumns } from '#functions/adapters/local/duckdb-query.js';
+import { schemas } from '#functions/core/schemas.js';
 import { tempDir } from '../helpers/paths.js';
 import { songRow } from '../helpers/rows.js';
 

@@ -1,20 +1,20 @@
-import { DemoCatalog, DEMO_LOCAL_FILE_POSITION } from '../../functions/adapters/local/demo-catalog.js';
+import { DemoCatalog, DEMO_LOCAL_FILE_POSITION } from '#functions/adapters/local/demo-catalog.js';
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   LocalSpotifyServer,
   QUOTA_EXCEEDED_BODY,
-} from '../../functions/adapters/local/spotify-server.js';
-import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
-import { createSpotifyClient } from '../../functions/adapters/spotify/web-api.js';
-import { loadConfig } from '../../functions/config.js';
-import { EntityCache } from '../../functions/core/entity-cache.js';
-import { extractChart, type ExtractDeps } from '../../functions/core/extract.js';
-import { demoChart } from '../../functions/core/sources.js';
-import { SpotifyQuotaError } from '../../functions/errors.js';
-import { silentLogger, type DeliveryStream } from '../../functions/ports.js';
-import { validators } from '../../functions/core/schemas.js';
-import type { RawTrackRecord } from '../../functions/core/record-types.js';
+} from '#functions/adapters/local/spotify-server.js';
+import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
+import { createSpotifyClient } from '#functions/adapters/spotify/web-api.js';
+import { loadConfig } from '#functions/config.js';
+import { EntityCache } from '#functions/core/entity-cache.js';
+import { extractChart, type ExtractDeps } from '#functions/core/extract.js';
+import { demoChart } from '#functions/core/sources.js';
+import { SpotifyQuotaError } from '#functions/errors.js';
+import { silentLogger, type DeliveryStream } from '#functions/ports.js';
+import { validators } from '#functions/core/schemas.js';
+import type { RawTrackRecord } from '#functions/core/record-types.js';
 import { fakeClock, tempDir } from '../helpers/paths.js';
 
 class MemoryDelivery implements DeliveryStream {

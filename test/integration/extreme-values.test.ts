@@ -2,16 +2,16 @@
 // every table goes through the transformer into a folder lake and comes back unchanged through DuckDB, and the
 // schemas bound every column so (integers within BIGINT and exact in JSON, strings and arrays bounded).
 import { rm } from 'node:fs/promises';
-import { LakeQueryEngine } from '../../functions/adapters/local/duckdb-query.js';
-import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
-import { schemas, TABLE_SCHEMAS, type JsonSchema } from '../../functions/core/schemas.js';
-import { splitRecord } from '../../functions/core/split.js';
-import type { SpotifyArtist } from '../../functions/core/spotify-types.js';
-import type { RawTrackRecord } from '../../functions/core/record-types.js';
-import { transformObject } from '../../functions/core/transform.js';
-import { MAX_LINE_BYTES } from '../../functions/core/ndjson-lines.js';
-import { TABLES } from '../../functions/core/lake.js';
-import { silentLogger } from '../../functions/ports.js';
+import { LakeQueryEngine } from '#functions/adapters/local/duckdb-query.js';
+import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
+import { schemas, TABLE_SCHEMAS, type JsonSchema } from '#functions/core/schemas.js';
+import { splitRecord } from '#functions/core/split.js';
+import type { SpotifyArtist } from '#functions/core/spotify-types.js';
+import type { RawTrackRecord } from '#functions/core/record-types.js';
+import { transformObject } from '#functions/core/transform.js';
+import { MAX_LINE_BYTES } from '#functions/core/ndjson-lines.js';
+import { TABLES } from '#functions/core/lake.js';
+import { silentLogger } from '#functions/ports.js';
 import { tempDir } from '../helpers/paths.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;

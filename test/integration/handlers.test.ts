@@ -7,14 +7,14 @@ import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose'
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { S3Event } from 'aws-lambda';
-import { createS3Client, S3Storage } from '../../functions/adapters/aws/s3-storage.js';
-import { DemoCatalog } from '../../functions/adapters/local/demo-catalog.js';
+import { createS3Client, S3Storage } from '#functions/adapters/aws/s3-storage.js';
+import { DemoCatalog } from '#functions/adapters/local/demo-catalog.js';
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   LocalSpotifyServer,
-} from '../../functions/adapters/local/spotify-server.js';
-import { outputName, rejectedName } from '../../functions/core/partition-writer.js';
+} from '#functions/adapters/local/spotify-server.js';
+import { outputName, rejectedName } from '#functions/core/partition-writer.js';
 import { chartsDir, tempDir } from '../helpers/paths.js';
 import { startS3rver, type RunningS3rver } from '../helpers/s3rver.js';
 
@@ -94,7 +94,7 @@ describe('Lambda handlers', () => {
     }));
     const name = 'regional-us-daily-2023-01-21.csv';
     await storage.put(`top_200_global/inbox/${name}`, await readFile(join(chartsDir, name)));
-    const { handler } = await import('../../functions/extract/handler.js');
+    const { handler } = await import('#functions/extract/handler.js');
     await handler({ time: '2026-11-25T16:00:00Z' });
     const calls = firehose.commandCalls(PutRecordBatchCommand);
     const records = calls
@@ -115,7 +115,7 @@ describe('Lambda handlers', () => {
     const names = ['regional-au-daily-2024-02-05.csv', 'regional-au-daily-2024-02-06.csv'];
     for (const name of names)
       await storage.put(`top_200_global/inbox/${name}`, await readFile(join(chartsDir, name)));
-    const { handler } = await import('../../functions/extract/handler.js');
+    const { handler } = await import('#functions/extract/handler.js');
     const written = await stdoutOf(() =>
       handler(
         { time: '2026-11-25T16:00:00Z' },
@@ -141,7 +141,7 @@ describe('Lambda handlers', () => {
     lambda.reset();
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
     const budget = [200_000, 30_000]; // enough for the first file, then near the timeout
-    const { handler } = await import('../../functions/extract/handler.js');
+    const { handler } = await import('#functions/extract/handler.js');
     await stdoutOf(() =>
       handler(
         { time: '2026-11-25T16:00:00Z' },
@@ -180,7 +180,7 @@ describe('Lambda handlers', () => {
     await waitFor(() => s3.events.length > 0);
     const event = s3.events.find((e) => e.Records[0]?.eventName.startsWith('ObjectCreated')) as S3Event;
     expect(event).toBeDefined();
-    const { handler } = await import('../../functions/transform/handler.js');
+    const { handler } = await import('#functions/transform/handler.js');
     const written = await stdoutOf(async () => {
       await handler(event);
       await handler(event); // S3 delivers at least once

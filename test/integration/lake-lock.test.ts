@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FolderLakeLock } from '../../functions/adapters/local/lake-lock.js';
+import { FolderLakeLock } from '#functions/adapters/local/lake-lock.js';
 import { repoRoot, tempDir } from '../helpers/paths.js';
 
 interface Holder {

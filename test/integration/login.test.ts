@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { EtlError, SpotifyAccessError } from '../../functions/errors.js';
+import { EtlError, SpotifyAccessError } from '#functions/errors.js';
 import {
   codeChallengeOf,
   defaultTokenFile,
@@ -12,10 +12,10 @@ import {
   newCodeVerifier,
   readStoredRefreshToken,
   type LoginResult,
-} from '../../functions/cli/login.js';
-import { createSpotifyClient } from '../../functions/adapters/spotify/web-api.js';
-import { DemoCatalog, demoId } from '../../functions/adapters/local/demo-catalog.js';
-import { DEMO_CLIENT_ID, LocalSpotifyServer } from '../../functions/adapters/local/spotify-server.js';
+} from '#functions/cli/login.js';
+import { createSpotifyClient } from '#functions/adapters/spotify/web-api.js';
+import { DemoCatalog, demoId } from '#functions/adapters/local/demo-catalog.js';
+import { DEMO_CLIENT_ID, LocalSpotifyServer } from '#functions/adapters/local/spotify-server.js';
 import { repoRoot, tempDir } from '../helpers/paths.js';
 
 const demo = new DemoCatalog();

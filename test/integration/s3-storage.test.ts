@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { copySource, createS3Client, S3Storage } from '../../functions/adapters/aws/s3-storage.js';
+import { copySource, createS3Client, S3Storage } from '#functions/adapters/aws/s3-storage.js';
 import { startS3rver, type RunningS3rver } from '../helpers/s3rver.js';
 
 const bucket = 'test-bucket';

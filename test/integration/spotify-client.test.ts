@@ -4,19 +4,19 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SpotifySettings } from '../../functions/config.js';
-import { loadConfig } from '../../functions/config.js';
-import { SpotifyAccessError, SpotifyApiError, SpotifyQuotaError } from '../../functions/errors.js';
-import type { Clock } from '../../functions/ports.js';
-import type { PlaylistItem, SpotifyTrack } from '../../functions/core/spotify-types.js';
-import { createSpotifyClient, type SpotifyClient } from '../../functions/adapters/spotify/web-api.js';
-import { DemoCatalog, demoId } from '../../functions/adapters/local/demo-catalog.js';
+import type { SpotifySettings } from '#functions/config.js';
+import { loadConfig } from '#functions/config.js';
+import { SpotifyAccessError, SpotifyApiError, SpotifyQuotaError } from '#functions/errors.js';
+import type { Clock } from '#functions/ports.js';
+import type { PlaylistItem, SpotifyTrack } from '#functions/core/spotify-types.js';
+import { createSpotifyClient, type SpotifyClient } from '#functions/adapters/spotify/web-api.js';
+import { DemoCatalog, demoId } from '#functions/adapters/local/demo-catalog.js';
 import {
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   LocalSpotifyServer,
   type ServerCatalog,
-} from '../../functions/adapters/local/spotify-server.js';
+} from '#functions/adapters/local/spotify-server.js';
 import { FixtureCatalog } from '../helpers/fixture-catalog.js';
 import { fakeClock } from '../helpers/paths.js';
 

@@ -8,10 +8,10 @@ import {
 } from '@aws-sdk/client-athena';
 import type { ColumnInfo, QueryExecutionState } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AthenaSqlEngine, athenaValue } from '../../functions/adapters/aws/athena-engine.js';
-import { runChecks } from '../../functions/core/checks/index.js';
-import { EtlError } from '../../functions/errors.js';
-import type { Clock } from '../../functions/ports.js';
+import { AthenaSqlEngine, athenaValue } from '#functions/adapters/aws/athena-engine.js';
+import { runChecks } from '#functions/core/checks/index.js';
+import { EtlError } from '#functions/errors.js';
+import type { Clock } from '#functions/ports.js';
 import { athenaPage } from '../helpers/athena.js';
 import { fakeClock } from '../helpers/paths.js';
 

@@ -8,8 +8,8 @@ import {
   parseChartFileName,
   parseCsvRows,
   splitArtistNames,
-} from '../../functions/core/charts-csv.js';
-import { ChartFormatError } from '../../functions/errors.js';
+} from '#functions/core/charts-csv.js';
+import { ChartFormatError } from '#functions/errors.js';
 import { chartsDir } from '../helpers/paths.js';
 
 const read = (name: string): Promise<string> => readFile(join(chartsDir, name), 'utf8');

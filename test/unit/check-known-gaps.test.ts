@@ -1,8 +1,8 @@
 // The known-gaps file the checks honour (top_200_global/checks/known-gaps.json): what it accepts, how it refuses a bad
 // entry, how it is read through Storage; and the date runs the coverage lines are written with.
-import { KNOWN_GAPS, parseKnownGaps, readKnownGaps, runChecks } from '../../functions/core/checks/index.js';
-import { dateList } from '../../functions/core/checks/scope.js';
-import { EtlError } from '../../functions/errors.js';
+import { KNOWN_GAPS, parseKnownGaps, readKnownGaps, runChecks } from '#functions/core/checks/index.js';
+import { dateList } from '#functions/core/checks/scope.js';
+import { EtlError } from '#functions/errors.js';
 import { MemoryStorage } from '../helpers/memory-storage.js';
 
 describe('known gaps', () => {

@@ -1,15 +1,11 @@
 // The checker's domain side: which report counts become metrics, the EMF line they make, and the scheduled runs
 // that throw only when nothing can run.
-import { LakeQueryEngine } from '../../functions/adapters/local/duckdb-query.js';
-import { emfDocument } from '../../functions/adapters/aws/metrics.js';
-import {
-  ChecksCannotRun,
-  ENGINE_PROBE_SQL,
-  runScheduledChecks,
-} from '../../functions/core/checks/scheduled.js';
-import { checkMetrics } from '../../functions/check/metrics.js';
-import { runChecks, type CheckReport, type CheckResult } from '../../functions/core/checks/index.js';
-import type { QueryEngine as SqlEngine } from '../../functions/ports.js';
+import { LakeQueryEngine } from '#functions/adapters/local/duckdb-query.js';
+import { emfDocument } from '#functions/adapters/aws/metrics.js';
+import { ChecksCannotRun, ENGINE_PROBE_SQL, runScheduledChecks } from '#functions/core/checks/scheduled.js';
+import { checkMetrics } from '#functions/check/metrics.js';
+import { runChecks, type CheckReport, type CheckResult } from '#functions/core/checks/index.js';
+import type { QueryEngine as SqlEngine } from '#functions/ports.js';
 import { tempDir } from '../helpers/paths.js';
 
 const passed = (name: CheckResult['name']): CheckResult => ({

@@ -3,8 +3,8 @@ import {
   DemoCatalog,
   demoId,
   demoIndex,
-} from '../../functions/adapters/local/demo-catalog.js';
-import { parseChartCsv } from '../../functions/core/charts-csv.js';
+} from '#functions/adapters/local/demo-catalog.js';
+import { parseChartCsv } from '#functions/core/charts-csv.js';
 
 const demo = new DemoCatalog();
 const date = '2026-11-25';

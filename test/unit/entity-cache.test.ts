@@ -1,6 +1,6 @@
 // The entity cache: what a save writes (only what is new, then a merge), what a load reads back.
-import { COMPACT_AFTER_SEGMENTS, EntityCache } from '../../functions/core/entity-cache.js';
-import type { Storage } from '../../functions/ports.js';
+import { COMPACT_AFTER_SEGMENTS, EntityCache } from '#functions/core/entity-cache.js';
+import type { Storage } from '#functions/ports.js';
 import { MemoryStorage } from '../helpers/memory-storage.js';
 import { fakeClock } from '../helpers/paths.js';
 

@@ -2,8 +2,8 @@
 import { FirehoseClient, PutRecordBatchCommand, ServiceUnavailableException } from '@aws-sdk/client-firehose';
 import type { PutRecordBatchInput, PutRecordBatchOutput } from '@aws-sdk/client-firehose';
 import { mockClient } from 'aws-sdk-client-mock';
-import { FirehoseDeliveryStream } from '../../functions/adapters/aws/firehose-delivery.js';
-import { DeliveryError } from '../../functions/errors.js';
+import { FirehoseDeliveryStream } from '#functions/adapters/aws/firehose-delivery.js';
+import { DeliveryError } from '#functions/errors.js';
 import { fakeClock } from '../helpers/paths.js';
 
 const STREAM = 'raw-tracks';

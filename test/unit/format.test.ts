@@ -7,7 +7,7 @@ import {
   jsonWriter,
   ndjsonWriter,
   tableWriter,
-} from '../../functions/cli/format.js';
+} from '#functions/cli/format.js';
 
 const written = (
   w: { chunk(r: readonly Record<string, unknown>[]): string; end(): string },

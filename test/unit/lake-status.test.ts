@@ -1,7 +1,7 @@
 // The lake's status report: gaps compressed to runs (weekly charts every 7 days), and the storage counts.
-import type { QueryEngine as SqlEngine } from '../../functions/ports.js';
-import { CACHE, CHECKS_PENDING, REJECTED, TO_PROCESS } from '../../functions/core/lake.js';
-import { chartGaps, formatLakeStatus, lakeStatus } from '../../functions/core/lake-status.js';
+import type { QueryEngine as SqlEngine } from '#functions/ports.js';
+import { CACHE, CHECKS_PENDING, REJECTED, TO_PROCESS } from '#functions/core/lake.js';
+import { chartGaps, formatLakeStatus, lakeStatus } from '#functions/core/lake-status.js';
 import { MemoryStorage } from '../helpers/memory-storage.js';
 
 /** An engine that answers the status queries from a fixed list of chart days. */

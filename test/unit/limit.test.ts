@@ -2,7 +2,7 @@
 // share it (issue #9: queued lookups went on retrying after the run had failed, and the CLI never exited).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { SharedFate, mapLimit } from '../../functions/core/limit.js';
+import { SharedFate, mapLimit } from '#functions/core/limit.js';
 import { repoRoot } from '../helpers/paths.js';
 
 /** A promise with its resolve and reject in hand, to settle tasks in the order a test needs. */

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { S3Event } from 'aws-lambda';
-import { LocalDeliveryStream, firehoseObjectName } from '../../functions/adapters/local/local-delivery.js';
-import { objectKeysOf } from '../../functions/adapters/aws/s3-events.js';
+import { LocalDeliveryStream, firehoseObjectName } from '#functions/adapters/local/local-delivery.js';
+import { objectKeysOf } from '#functions/adapters/aws/s3-events.js';
 import { MemoryStorage } from '../helpers/memory-storage.js';
 import { fakeClock } from '../helpers/paths.js';
 

@@ -1,5 +1,5 @@
 // The chart dates waiting for a check: markers the transformer leaves, what `check --pending` and the checker read.
-import { CHECKS_PENDING } from '../../functions/core/lake.js';
+import { CHECKS_PENDING } from '#functions/core/lake.js';
 import {
   checkPending,
   clearPending,
@@ -8,10 +8,10 @@ import {
   listPending,
   markPending,
   mergeReports,
-} from '../../functions/core/pending-checks.js';
-import type { CheckReport } from '../../functions/core/checks/index.js';
-import { formatCheckReport } from '../../functions/cli/check-report.js';
-import type { QueryEngine as SqlEngine } from '../../functions/ports.js';
+} from '#functions/core/pending-checks.js';
+import type { CheckReport } from '#functions/core/checks/index.js';
+import { formatCheckReport } from '#functions/cli/check-report.js';
+import type { QueryEngine as SqlEngine } from '#functions/ports.js';
 import { MemoryStorage } from '../helpers/memory-storage.js';
 
 const RAW = 'top_200_global/raw_data/to_process/2026/11/25/16/raw-1';

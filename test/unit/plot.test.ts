@@ -1,12 +1,12 @@
 // Rank history and its rendering: series with gaps, the terminal plot (rank 1 on top) and the SVG file.
-import { sqlString } from '../../functions/core/sql.js';
+import { sqlString } from '#functions/core/sql.js';
 import {
   buildRankHistory,
   daysBetween,
   segmentsOf,
   type RankEntry,
   type RankHistory,
-} from '../../functions/core/rank-history.js';
+} from '#functions/core/rank-history.js';
 import {
   MARKERS,
   axisMaxRank,
@@ -14,10 +14,10 @@ import {
   rankTicks,
   renderSvg,
   renderTerminalPlot,
-} from '../../functions/cli/plot.js';
-import type { QueryEngine as QueryPort } from '../../functions/ports.js';
-import { forTerminal, forXml } from '../../functions/cli/sanitize.js';
-import { EtlError } from '../../functions/errors.js';
+} from '#functions/cli/plot.js';
+import type { QueryEngine as QueryPort } from '#functions/ports.js';
+import { forTerminal, forXml } from '#functions/cli/sanitize.js';
+import { EtlError } from '#functions/errors.js';
 
 const DATES = ['2026-11-21', '2026-11-22', '2026-11-23'];
 

@@ -2,9 +2,9 @@
 // transformer makes of the example raw record.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { validators } from '../../functions/core/schemas.js';
-import { splitRecord } from '../../functions/core/split.js';
-import type { RawTrackRecord } from '../../functions/core/record-types.js';
+import { validators } from '#functions/core/schemas.js';
+import { splitRecord } from '#functions/core/split.js';
+import type { RawTrackRecord } from '#functions/core/record-types.js';
 import { repoRoot } from '../helpers/paths.js';
 
 async function examples(): Promise<Map<string, unknown>> {

@@ -1,6 +1,6 @@
 // The cron schedule of `spotify-etl schedule`: parsing, the next run time (UTC), and the loop on a fake clock.
-import { EtlError } from '../../functions/errors.js';
-import { nextRun, parseCron, runSchedule, DEFAULT_CRON } from '../../functions/cli/schedule.js';
+import { EtlError } from '#functions/errors.js';
+import { nextRun, parseCron, runSchedule, DEFAULT_CRON } from '#functions/cli/schedule.js';
 import { fakeClock } from '../helpers/paths.js';
 
 const next = (expr: string, after: string): string => nextRun(parseCron(expr), new Date(after)).toISOString();

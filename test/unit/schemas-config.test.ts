@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generatedFiles } from '../../scripts/gen-types.js';
-import { schemas, validators } from '../../functions/core/schemas.js';
-import { createAjv } from '../../functions/core/ajv.js';
-import { loadConfig } from '../../functions/config.js';
-import { ConfigError } from '../../functions/errors.js';
+import { generatedFiles } from '#scripts/gen-types.js';
+import { schemas, validators } from '#functions/core/schemas.js';
+import { createAjv } from '#functions/core/ajv.js';
+import { loadConfig } from '#functions/config.js';
+import { ConfigError } from '#functions/errors.js';
 import { repoRoot } from '../helpers/paths.js';
 
 describe('schemas/ is the one source of truth', () => {

@@ -1,11 +1,11 @@
 // splitRecord: one raw track record → its song, album and artist rows, held against the row schemas and
 // against recorded Spotify responses.
 import { readFileSync } from 'node:fs';
-import type { Validator } from '../../functions/core/schemas.js';
-import { splitRecord, type Rows } from '../../functions/core/split.js';
-import { describeErrors, validators } from '../../functions/core/schemas.js';
-import type { SpotifyAlbum, SpotifyArtist, SpotifyTrack } from '../../functions/core/spotify-types.js';
-import type { RawTrackRecord } from '../../functions/core/record-types.js';
+import type { Validator } from '#functions/core/schemas.js';
+import { splitRecord, type Rows } from '#functions/core/split.js';
+import { describeErrors, validators } from '#functions/core/schemas.js';
+import type { SpotifyAlbum, SpotifyArtist, SpotifyTrack } from '#functions/core/spotify-types.js';
+import type { RawTrackRecord } from '#functions/core/record-types.js';
 
 const RUN = '20261125T160000Z-aaaaaa';
 const CHART = 'regional-global-daily';

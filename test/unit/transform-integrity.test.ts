@@ -3,13 +3,13 @@
 // folders), and what it must never retry forever (an unreadable object).
 import { gzipSync } from 'node:zlib';
 import { rm } from 'node:fs/promises';
-import { FolderStorage } from '../../functions/adapters/local/folder-storage.js';
-import { LakeQueryEngine } from '../../functions/adapters/local/duckdb-query.js';
-import { newRunId } from '../../functions/core/extract.js';
-import type { RawTrackRecord } from '../../functions/core/record-types.js';
-import { QUARANTINE, transformObject, transformObjects } from '../../functions/core/transform.js';
-import { rejectedName } from '../../functions/core/partition-writer.js';
-import { silentLogger } from '../../functions/ports.js';
+import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
+import { LakeQueryEngine } from '#functions/adapters/local/duckdb-query.js';
+import { newRunId } from '#functions/core/extract.js';
+import type { RawTrackRecord } from '#functions/core/record-types.js';
+import { QUARANTINE, transformObject, transformObjects } from '#functions/core/transform.js';
+import { rejectedName } from '#functions/core/partition-writer.js';
+import { silentLogger } from '#functions/ports.js';
 import { fakeClock, tempDir } from '../helpers/paths.js';
 
 const HOUR = 'top_200_global/raw_data/to_process/2026/11/25/16/';

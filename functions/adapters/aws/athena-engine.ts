@@ -5,9 +5,9 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import type { AthenaClient, ColumnInfo, QueryExecutionStatus, Row } from '@aws-sdk/client-athena';
-import { EtlError } from '../../errors.js';
-import { systemClock } from '../../ports.js';
-import type { Clock, QueryEngine } from '../../ports.js';
+import { EtlError } from '#functions/errors.js';
+import { systemClock } from '#functions/ports.js';
+import type { Clock, QueryEngine } from '#functions/ports.js';
 
 export interface AthenaSqlEngineOptions {
   /** Its settings (result location, scan cap, engine version) are enforced on every query. */

@@ -2,10 +2,10 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { Config } from '../../config.js';
-import { requireSetting } from '../../config.js';
-import type { Logger } from '../../ports.js';
-import { systemClock } from '../../ports.js';
+import type { Config } from '#functions/config.js';
+import { requireSetting } from '#functions/config.js';
+import type { Logger } from '#functions/ports.js';
+import { systemClock } from '#functions/ports.js';
 import { createS3Client, S3Storage } from './s3-storage.js';
 import { FirehoseDeliveryStream } from './firehose-delivery.js';
 import { AthenaSqlEngine } from './athena-engine.js';

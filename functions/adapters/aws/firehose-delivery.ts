@@ -1,10 +1,10 @@
 // The DeliveryStream port on Amazon Data Firehose: newline-terminated raw records sent with PutRecordBatch.
 import { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import type { FirehoseClient, PutRecordBatchOutput } from '@aws-sdk/client-firehose';
-import { DeliveryError } from '../../errors.js';
-import { silentLogger, systemClock } from '../../ports.js';
-import type { Clock, DeliveryReport, DeliveryStream, Logger } from '../../ports.js';
-import { fullJitterMs } from '../../core/backoff.js';
+import { DeliveryError } from '#functions/errors.js';
+import { silentLogger, systemClock } from '#functions/ports.js';
+import type { Clock, DeliveryReport, DeliveryStream, Logger } from '#functions/ports.js';
+import { fullJitterMs } from '#functions/core/backoff.js';
 
 /** PutRecordBatch quotas: https://docs.aws.amazon.com/firehose/latest/dev/limits.html */
 export const MAX_RECORDS_PER_BATCH = 500;

@@ -9,8 +9,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { GetObjectCommandOutput } from '@aws-sdk/client-s3';
-import { EtlError } from '../../errors.js';
-import type { Storage } from '../../ports.js';
+import { EtlError } from '#functions/errors.js';
+import type { Storage } from '#functions/ports.js';
 
 export interface S3ClientOptions {
   readonly region?: string;

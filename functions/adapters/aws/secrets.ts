@@ -2,8 +2,8 @@
 // {"client_id": "…", "client_secret": "…", "refresh_token": "…"} (refresh_token optional).
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Config } from '../../config.js';
-import { ConfigError, EtlError } from '../../errors.js';
+import type { Config } from '#functions/config.js';
+import { ConfigError, EtlError } from '#functions/errors.js';
 
 export interface SpotifySecret {
   readonly clientId?: string;

@@ -1,7 +1,7 @@
 // The offline demo: a deterministic, realistic daily global chart of fictional songs and the Spotify
 // catalog behind it (tracks, albums, artists), served to the real client by the local Spotify-API server.
-import type { SpotifyAlbum, SpotifyArtist, SpotifyTrack } from '../../core/spotify-types.js';
-import { addDays, daysFrom } from '../../core/dates.js';
+import type { SpotifyAlbum, SpotifyArtist, SpotifyTrack } from '#functions/core/spotify-types.js';
+import { addDays, daysFrom } from '#functions/core/dates.js';
 import words from './demo-words.json' with { type: 'json' };
 
 const EPOCH = '2020-01-01';

@@ -2,7 +2,7 @@
 // and benchmarks, generated rather than stored.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { addDays } from '../../core/dates.js';
+import { addDays } from '#functions/core/dates.js';
 import { DemoCatalog } from './demo-catalog.js';
 
 export const DEMO_REGIONS = ['global', 'us', 'gb', 'de', 'br', 'mx', 'jp', 'fr', 'au', 'in'] as const;

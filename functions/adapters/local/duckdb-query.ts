@@ -3,10 +3,10 @@
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import { join, resolve } from 'node:path';
 import { readdir } from 'node:fs/promises';
-import { TABLE_SCHEMAS, type JsonSchema } from '../../core/schemas.js';
-import { TABLES, TRANSFORMED, type TableName } from '../../core/lake.js';
-import { EtlError } from '../../errors.js';
-import type { QueryEngine } from '../../ports.js';
+import { TABLE_SCHEMAS, type JsonSchema } from '#functions/core/schemas.js';
+import { TABLES, TRANSFORMED, type TableName } from '#functions/core/lake.js';
+import { EtlError } from '#functions/errors.js';
+import type { QueryEngine } from '#functions/ports.js';
 
 /** JSON Schema property → DuckDB type: string VARCHAR, integer BIGINT, number DOUBLE, boolean BOOLEAN, arrays of those. */
 export function duckdbType(property: JsonSchema): string {

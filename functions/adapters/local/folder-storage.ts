@@ -2,8 +2,8 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile, copyFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import type { Storage } from '../../ports.js';
-import { EtlError } from '../../errors.js';
+import type { Storage } from '#functions/ports.js';
+import { EtlError } from '#functions/errors.js';
 
 export class FolderStorage implements Storage {
   constructor(readonly root: string) {}

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, realpath, rm } from 'node:fs/promises';
 import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import type { LakeLock } from '../../ports.js';
+import type { LakeLock } from '#functions/ports.js';
 
 /** Who holds the lock, as the holder tells a process that waits for it. */
 export interface LockHolder {

@@ -3,10 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { S3Event } from 'aws-lambda';
-import type { Clock, DeliveryReport, DeliveryStream, Storage } from '../../ports.js';
-import { systemClock } from '../../ports.js';
-import { TO_PROCESS } from '../../core/lake.js';
-import { DeliveryError } from '../../errors.js';
+import type { Clock, DeliveryReport, DeliveryStream, Storage } from '#functions/ports.js';
+import { systemClock } from '#functions/ports.js';
+import { TO_PROCESS } from '#functions/core/lake.js';
+import { DeliveryError } from '#functions/errors.js';
 
 export interface LocalDeliveryOptions {
   readonly streamName?: string;

@@ -4,7 +4,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PlaylistItem, SpotifyAlbum, SpotifyArtist, SpotifyTrack } from '../../core/spotify-types.js';
+import type {
+  PlaylistItem,
+  SpotifyAlbum,
+  SpotifyArtist,
+  SpotifyTrack,
+} from '#functions/core/spotify-types.js';
 
 export const DEMO_CLIENT_ID = 'demo-client-id';
 export const DEMO_CLIENT_SECRET = 'demo-client-secret';

@@ -1,8 +1,8 @@
 // Getting Spotify tokens: client credentials or a refresh token for the client, and the PKCE code exchange of login.
 import type { AccessToken, IAuthStrategy } from '@spotify/web-api-ts-sdk';
-import type { SpotifySettings } from '../../config.js';
-import { EtlError, SpotifyAccessError } from '../../errors.js';
-import type { Clock } from '../../ports.js';
+import type { SpotifySettings } from '#functions/config.js';
+import { EtlError, SpotifyAccessError } from '#functions/errors.js';
+import type { Clock } from '#functions/ports.js';
 import type { ResilientHttp } from './http.js';
 import { codeRefused, tokenRefused } from './errors.js';
 import {

@@ -1,16 +1,16 @@
 // The SpotifyCatalog port over the Web API: tracks, albums, artists and playlist pages through the SDK's makeRequest.
 import type { SpotifyApi } from '@spotify/web-api-ts-sdk';
-import type { SpotifySettings } from '../../config.js';
-import { SpotifyApiError } from '../../errors.js';
-import type { Limiter, SharedFate } from '../../core/limit.js';
-import type { CatalogStats, SpotifyCatalog } from '../../ports.js';
+import type { SpotifySettings } from '#functions/config.js';
+import { SpotifyApiError } from '#functions/errors.js';
+import type { Limiter, SharedFate } from '#functions/core/limit.js';
+import type { CatalogStats, SpotifyCatalog } from '#functions/ports.js';
 import type {
   Paging,
   PlaylistItem,
   SpotifyAlbum,
   SpotifyArtist,
   SpotifyTrack,
-} from '../../core/spotify-types.js';
+} from '#functions/core/spotify-types.js';
 import { explainPlaylistError } from './errors.js';
 
 /** The root the SDK hard-codes (static SpotifyApi.rootUrl); our fetch rewrites it to SPOTIFY_API_URL. */

@@ -1,5 +1,5 @@
 // What went wrong talking to Spotify, told as SpotifyApiError / SpotifyAccessError / SpotifyQuotaError with a hint.
-import { SpotifyAccessError, SpotifyApiError, SpotifyQuotaError } from '../../errors.js';
+import { SpotifyAccessError, SpotifyApiError, SpotifyQuotaError } from '#functions/errors.js';
 
 /** The path and query of a URL, for messages (the host is always one of the two configured roots). */
 export function pathOf(url: string): string {

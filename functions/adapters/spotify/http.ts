@@ -1,10 +1,10 @@
 // The HTTP layer under the Spotify client: per-attempt deadlines, bounded retries, and one refresh after a 401.
 import { setTimeout as delay } from 'node:timers/promises';
-import type { SpotifySettings } from '../../config.js';
-import type { SharedFate } from '../../core/limit.js';
-import { fullJitterMs } from '../../core/backoff.js';
-import type { CatalogStats, Clock, Logger } from '../../ports.js';
-import { systemClock } from '../../ports.js';
+import type { SpotifySettings } from '#functions/config.js';
+import type { SharedFate } from '#functions/core/limit.js';
+import { fullJitterMs } from '#functions/core/backoff.js';
+import type { CatalogStats, Clock, Logger } from '#functions/ports.js';
+import { systemClock } from '#functions/ports.js';
 import { pathOf, retryAfterTooLong, unreachable } from './errors.js';
 
 export type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;

@@ -1,10 +1,10 @@
 // The Spotify Web API client: @spotify/web-api-ts-sdk driven through its extension points, assembled from our own
 // HTTP layer (http.ts), token strategies (auth.ts), error explanations (errors.ts) and catalog (catalog.ts).
 import { SpotifyApi } from '@spotify/web-api-ts-sdk';
-import { hasSpotifyCredentials, type SpotifySettings } from '../../config.js';
-import { SharedFate, createLimiter } from '../../core/limit.js';
-import type { SpotifyCatalog } from '../../ports.js';
-import { silentLogger, systemClock } from '../../ports.js';
+import { hasSpotifyCredentials, type SpotifySettings } from '#functions/config.js';
+import { SharedFate, createLimiter } from '#functions/core/limit.js';
+import type { SpotifyCatalog } from '#functions/ports.js';
+import { silentLogger, systemClock } from '#functions/ports.js';
 import { SpotifyTokenStrategy } from './auth.js';
 import { SDK_ROOT, WebApiCatalog } from './catalog.js';
 import { explainResponse } from './errors.js';

@@ -1,7 +1,7 @@
 // `spotify-etl backfill`: many Charts CSV files through extract → delivery → transform; resumable, idempotent.
-import type { BackfillProgress, PlannedFile } from '../../core/backfill.js';
-import { UsageError } from '../../errors.js';
-import { systemClock } from '../../ports.js';
+import type { BackfillProgress, PlannedFile } from '#functions/core/backfill.js';
+import { UsageError } from '#functions/errors.js';
+import { systemClock } from '#functions/ports.js';
 import { EXIT, formatOption, type Command, type Io } from '../command.js';
 import { formatFigures } from '../format.js';
 import { backfillLocal } from '../local-runtime.js';

@@ -1,11 +1,11 @@
 // `spotify-etl check`: the data-quality checks over the lake (the same as the checker runs in Athena on AWS).
-import { LakeQueryEngine } from '../../adapters/local/duckdb-query.js';
-import { FolderStorage } from '../../adapters/local/folder-storage.js';
-import { readKnownGaps, runChecks } from '../../core/checks/index.js';
-import { checkPending, clearPending, listPending } from '../../core/pending-checks.js';
+import { LakeQueryEngine } from '#functions/adapters/local/duckdb-query.js';
+import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
+import { readKnownGaps, runChecks } from '#functions/core/checks/index.js';
+import { checkPending, clearPending, listPending } from '#functions/core/pending-checks.js';
 import { formatCheckReport } from '../check-report.js';
-import { UsageError } from '../../errors.js';
-import { systemClock } from '../../ports.js';
+import { UsageError } from '#functions/errors.js';
+import { systemClock } from '#functions/ports.js';
 import { EXIT, formatOption, type Command } from '../command.js';
 import { dateOption, intOption } from '../terminal.js';
 

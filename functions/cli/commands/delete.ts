@@ -1,9 +1,9 @@
 // `spotify-etl delete --date D --chart ID`: removes one chart day from the three tables; the raw objects stay.
 import { createInterface } from 'node:readline/promises';
-import { FolderLakeLock } from '../../adapters/local/lake-lock.js';
-import { FolderStorage } from '../../adapters/local/folder-storage.js';
-import { chartDayFiles, deleteChartDay, rowCounts } from '../../core/day-surgery.js';
-import { EtlError, UsageError } from '../../errors.js';
+import { FolderLakeLock } from '#functions/adapters/local/lake-lock.js';
+import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
+import { chartDayFiles, deleteChartDay, rowCounts } from '#functions/core/day-surgery.js';
+import { EtlError, UsageError } from '#functions/errors.js';
 import { EXIT, type Command, type Io } from '../command.js';
 import { dateOption, sayWaiting, str } from '../terminal.js';
 

@@ -1,6 +1,6 @@
 // `spotify-etl login`: authorize a Spotify user (authorization code + PKCE) and store the refresh token.
-import { loadConfig } from '../../config.js';
-import { EtlError } from '../../errors.js';
+import { loadConfig } from '#functions/config.js';
+import { EtlError } from '#functions/errors.js';
 import { EXIT, type Command } from '../command.js';
 import { defaultTokenFile, login as authorize } from '../login.js';
 import { intOption } from '../terminal.js';

@@ -1,8 +1,8 @@
 // `spotify-etl query`: SQL over the lake's three tables (DuckDB), streamed as a table, CSV, JSON or NDJSON.
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { LakeQueryEngine } from '../../adapters/local/duckdb-query.js';
-import { UsageError } from '../../errors.js';
+import { LakeQueryEngine } from '#functions/adapters/local/duckdb-query.js';
+import { UsageError } from '#functions/errors.js';
 import { EXIT, formatOption, type Command } from '../command.js';
 import { RESULT_FORMATS, resultWriter, type ResultFormat } from '../format.js';
 

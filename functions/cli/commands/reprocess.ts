@@ -1,7 +1,7 @@
 // `spotify-etl reprocess --date D [--chart ID]`: rebuilds chart days from the raw objects in raw_data/processed/.
-import { FolderStorage } from '../../adapters/local/folder-storage.js';
-import { planReprocess, reprocess as reprocessDays } from '../../core/day-surgery.js';
-import { EtlError, UsageError } from '../../errors.js';
+import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
+import { planReprocess, reprocess as reprocessDays } from '#functions/core/day-surgery.js';
+import { EtlError, UsageError } from '#functions/errors.js';
 import { EXIT, formatOption, type Command } from '../command.js';
 import { dateOption, str, transformProblems, unfinished } from '../terminal.js';
 import { commandLock, confirm, plural } from './delete.js';

@@ -1,6 +1,6 @@
 // `spotify-etl run`: one chart source → extract → local delivery → transform, and the day's top 10.
-import { LakeQueryEngine } from '../../adapters/local/duckdb-query.js';
-import { systemClock } from '../../ports.js';
+import { LakeQueryEngine } from '#functions/adapters/local/duckdb-query.js';
+import { systemClock } from '#functions/ports.js';
 import { EXIT, formatOption, type Command } from '../command.js';
 import { formatFigures, formatTable } from '../format.js';
 import { runLocal, type RunReport } from '../local-runtime.js';

@@ -1,5 +1,5 @@
 // `spotify-etl schedule`: stays up and runs `run` on a UTC cron, as EventBridge does on AWS.
-import { systemClock } from '../../ports.js';
+import { systemClock } from '#functions/ports.js';
 import { EXIT, type Command } from '../command.js';
 import { runLocal } from '../local-runtime.js';
 import { DEFAULT_CRON, parseCron, runSchedule } from '../schedule.js';

@@ -1,9 +1,9 @@
 // `spotify-etl status`: what the lake holds, what waits and what was set aside.
 import { stat } from 'node:fs/promises';
-import { LakeQueryEngine } from '../../adapters/local/duckdb-query.js';
-import { FolderStorage } from '../../adapters/local/folder-storage.js';
-import { formatLakeStatus, lakeStatus } from '../../core/lake-status.js';
-import { EtlError } from '../../errors.js';
+import { LakeQueryEngine } from '#functions/adapters/local/duckdb-query.js';
+import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
+import { formatLakeStatus, lakeStatus } from '#functions/core/lake-status.js';
+import { EtlError } from '#functions/errors.js';
 import { EXIT, formatOption, type Command } from '../command.js';
 
 export const status: Command = {

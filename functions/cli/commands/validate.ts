@@ -1,7 +1,7 @@
 // `spotify-etl validate`: raw NDJSON records checked against schemas/, one line per bad record.
 import { readFile } from 'node:fs/promises';
-import { EtlError } from '../../errors.js';
-import { parseRawLine } from '../../core/raw-groups.js';
+import { EtlError } from '#functions/errors.js';
+import { parseRawLine } from '#functions/core/raw-groups.js';
 import { EXIT, formatOption, type Command } from '../command.js';
 
 export const validate: Command = {

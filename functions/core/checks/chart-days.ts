@@ -1,5 +1,5 @@
 // The chart days of a scope (one row per chart and date): what the coverage and ranks checks judge.
-import type { QueryEngine } from '../../ports.js';
+import type { QueryEngine } from '#functions/ports.js';
 import { within, type Scope } from './scope.js';
 import { day, num, text } from './values.js';
 

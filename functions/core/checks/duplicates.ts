@@ -1,6 +1,6 @@
 // The duplicates check: one run per chart day, and no rank, album or artist twice within a run.
 import { TABLES, type TableName } from '../lake.js';
-import type { QueryEngine } from '../../ports.js';
+import type { QueryEngine } from '#functions/ports.js';
 import type { Issue } from './report.js';
 import { within, type Scope } from './scope.js';
 import { day, num, text } from './values.js';

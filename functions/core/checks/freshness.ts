@@ -1,6 +1,6 @@
 // The freshness check: the latest chart date is at most maxAgeDays before today (has the daily run stopped?).
 import { addDays, daysFrom } from '../dates.js';
-import type { QueryEngine } from '../../ports.js';
+import type { QueryEngine } from '#functions/ports.js';
 import type { Issue } from './report.js';
 import { within, type Scope } from './scope.js';
 import { day } from './values.js';

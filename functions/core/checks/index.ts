@@ -1,5 +1,5 @@
 // Data-quality checks over the lake, written as SQL for any QueryEngine (DuckDB locally, Athena on AWS): runChecks.
-import type { QueryEngine } from '../../ports.js';
+import type { QueryEngine } from '#functions/ports.js';
 import { queryChartDays, type ChartDay } from './chart-days.js';
 import { coverage } from './coverage.js';
 import { duplicates } from './duplicates.js';

@@ -1,8 +1,8 @@
 // Known gaps: what the lake is known to lack, declared once (checks/known-gaps.json) so the checks fail for the rest.
 import { isIsoDate } from '../dates.js';
-import { EtlError } from '../../errors.js';
+import { EtlError } from '#functions/errors.js';
 import { KNOWN_GAPS } from '../lake.js';
-import type { Storage } from '../../ports.js';
+import type { Storage } from '#functions/ports.js';
 import type { Issue } from './report.js';
 import { dateList } from './scope.js';
 import { errorMessage } from './values.js';

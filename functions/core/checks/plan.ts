@@ -1,6 +1,6 @@
 // The date-range planning: a run's options (range, today, freshness, known gaps) validated into the days to check.
 import { addDays, isIsoDate } from '../dates.js';
-import { EtlError } from '../../errors.js';
+import { EtlError } from '#functions/errors.js';
 import { validateKnownGaps, type KnownGap } from './known-gaps.js';
 
 export interface CheckOptions {

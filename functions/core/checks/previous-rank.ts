@@ -1,6 +1,6 @@
 // The previous_rank check: a song's previous_rank agrees with the previous day's chart, where the lake has that day.
 import { addDays } from '../dates.js';
-import type { QueryEngine } from '../../ports.js';
+import type { QueryEngine } from '#functions/ports.js';
 import type { Issue } from './report.js';
 import { within, type Scope } from './scope.js';
 import { day, text } from './values.js';

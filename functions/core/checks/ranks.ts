@@ -1,6 +1,6 @@
 // The ranks check: positions 1..N, each once, per chart day, where N is the chart's size when it has a fixed one.
 import { SPOTIFY_CHART_SIZE } from '../charts-csv.js';
-import type { QueryEngine } from '../../ports.js';
+import type { QueryEngine } from '#functions/ports.js';
 import type { ChartDay } from './chart-days.js';
 import { GapNotes, sizeGap, type KnownGap } from './known-gaps.js';
 import type { Issue } from './report.js';

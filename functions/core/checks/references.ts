@@ -1,5 +1,5 @@
 // The references check: an enriched song's album and artists have their rows on the same chart day.
-import type { QueryEngine } from '../../ports.js';
+import type { QueryEngine } from '#functions/ports.js';
 import type { Issue } from './report.js';
 import { within, type Scope } from './scope.js';
 import { day, num, text } from './values.js';

@@ -3,8 +3,8 @@
 import { addDays } from '../dates.js';
 import { checkPending, type PendingChecks } from '../pending-checks.js';
 import { TABLES } from '../lake.js';
-import { EtlError } from '../../errors.js';
-import type { QueryEngine } from '../../ports.js';
+import { EtlError } from '#functions/errors.js';
+import type { QueryEngine } from '#functions/ports.js';
 import type { CheckReport } from './report.js';
 
 export interface ScheduledCheckOptions {

@@ -3,7 +3,7 @@ import { addDays, daysFrom } from '../dates.js';
 import { sqlString } from '../sql.js';
 import { TABLES, type TableName } from '../lake.js';
 import { TABLE_SCHEMAS, type JsonSchema } from '../schemas.js';
-import type { QueryEngine } from '../../ports.js';
+import type { QueryEngine } from '#functions/ports.js';
 import type { Issue } from './report.js';
 import { between, showInterval, type Interval } from './scope.js';
 import { day, errorMessage, num, text } from './values.js';
