@@ -187,6 +187,8 @@ export function toolHelp(commands: readonly Command[], version: string): string 
 const isText = (arg: string): boolean => arg.startsWith('-') && /\s/.test(arg);
 
 /** Parses a command's words (the command name already taken off) against its declaration; UsageError otherwise. */
+// Long by design: parse, then check each rule of a command line in turn (options, values, arguments), each with
+// its own usage error.
 export function parseCommand(
   command: Command,
   argv: readonly string[],

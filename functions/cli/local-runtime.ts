@@ -80,6 +80,8 @@ function transformingDelivery(
 }
 
 /** extract → local delivery → transform (driven by the emitted S3 events), for one chart source. */
+// Long by design: the local runtime wiring in one place (source, demo server, client, delivery, cache, extract,
+// flush), read top to bottom like the pipeline.
 export async function runLocal(
   config: Config,
   clock: Clock,

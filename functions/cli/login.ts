@@ -95,6 +95,8 @@ export function codeChallengeOf(verifier: string): string {
  * awaited. Rejects with an EtlError when the user declines or nobody answers within the timeout,
  * and with a SpotifyAccessError when the token endpoint refuses the code.
  */
+// Long by design: the PKCE flow in the order it happens (verifier, server, consent URL, callback, exchange, store),
+// one readable sequence with its cleanup in one finally.
 export async function login(options: LoginOptions): Promise<LoginResult> {
   const out = options.out ?? ((line: string) => process.stdout.write(line + '\n'));
   const doFetch = options.fetch ?? fetch;

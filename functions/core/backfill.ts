@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Storage } from '../ports.js';
 import { ChartFormatError, EtlError } from '../errors.js';
+import type { Chart } from './chart.js';
 import { chartCompleteness, parseChartCsv } from './charts-csv.js';
 import { extractChart, type ExtractDeps, type ExtractReport } from './extract.js';
 import { ROOT } from './lake.js';
@@ -90,6 +91,63 @@ async function doneHashes(storage: Storage): Promise<Set<string>> {
   return new Set(keys.map((k) => k.slice(BACKFILL_DONE.length).replace(/\.json$/, '')));
 }
 
+type Overrides = { readonly date?: string; readonly region?: string };
+
+/** A file's text as a chart, or the reason it is not one (a ChartFormatError; anything else propagates). */
+function parseFile(
+  text: string,
+  file: BackfillFile,
+  overrides: Overrides,
+): Chart | { readonly reason: string } {
+  try {
+    return parseChartCsv(text, { fileName: file.name, ...overrides });
+  } catch (error) {
+    if (!(error instanceof ChartFormatError)) throw error;
+    return { reason: error.message };
+  }
+}
+
+/** What a dry run says of one chart: ingested whole, or ingested but incomplete. */
+function planOf(file: BackfillFile, chart: Chart): PlannedFile {
+  const completeness = chartCompleteness(chart);
+  return {
+    origin: file.origin,
+    outcome: completeness.complete ? 'ingest' : 'incomplete',
+    chartId: chart.chartId,
+    date: chart.date,
+    entries: chart.entries.length,
+    ...(completeness.reason ? { reason: completeness.reason } : {}),
+  };
+}
+
+/** Writes the done marker of each file of a flushed batch: a resume skips them. */
+async function markDone(
+  storage: Storage,
+  batch: readonly { readonly hash: string; readonly report: ExtractReport; readonly name: string }[],
+): Promise<void> {
+  for (const p of batch) {
+    const marker = {
+      name: p.name,
+      chart_id: p.report.chartId,
+      date: p.report.date,
+      entries: p.report.entries,
+      run_id: p.report.runId,
+    };
+    await storage.put(`${BACKFILL_DONE}${p.hash}.json`, JSON.stringify(marker) + '\n', 'application/json');
+  }
+}
+
+/** An error that stops the backfill, naming the file it stopped at: the resume starts there. */
+function stoppedAt(file: BackfillFile, error: unknown): unknown {
+  if (!(error instanceof EtlError)) return error;
+  return new EtlError(`${file.origin}: ${error.message}`, {
+    ...(error.hint ? { hint: error.hint } : {}),
+    cause: error,
+  });
+}
+
+// Long by design: one loop over the files with the batch state beside it; each step (read, skip, parse, plan or
+// extract, commit) is a helper above, and what stays here is the bookkeeping they share.
 export async function backfill(
   files: readonly BackfillFile[],
   deps: ExtractDeps & { readonly storage: Storage },
@@ -101,46 +159,31 @@ export async function backfill(
   const incomplete: { origin: string; reason: string }[] = [];
   const charts: Pick<ExtractReport, 'chartId' | 'date' | 'entries'>[] = [];
   let pending: { hash: string; report: ExtractReport; name: string }[] = [];
-  let skipped = 0;
-  let entries = 0;
-  let apiCalls = 0;
-  let cacheHits = 0;
-  let handled = 0;
+  const tally = { skipped: 0, entries: 0, apiCalls: 0, cacheHits: 0, handled: 0 };
   let interrupted = false;
   const plan: PlannedFile[] = [];
-  const planned = new Set<string>();
-  const overrides = {
+  const overrides: Overrides = {
     ...(options.date !== undefined ? { date: options.date } : {}),
     ...(options.region !== undefined ? { region: options.region } : {}),
   };
   const progress = (): void =>
     options.onProgress?.({
       done: charts.length,
-      skipped,
+      skipped: tally.skipped,
       failed: failed.length,
       total: files.length,
-      entries,
+      entries: tally.entries,
     });
-
   const commit = async (): Promise<void> => {
     if (pending.length === 0) return;
     await deps.delivery.flush(); // the batch's records are now objects, transformed as their events arrive
-    for (const p of pending) {
-      const marker = {
-        name: p.name,
-        chart_id: p.report.chartId,
-        date: p.report.date,
-        entries: p.report.entries,
-        run_id: p.report.runId,
-      };
-      await deps.storage.put(
-        `${BACKFILL_DONE}${p.hash}.json`,
-        JSON.stringify(marker) + '\n',
-        'application/json',
-      );
-      done.add(p.hash);
-    }
+    await markDone(deps.storage, pending);
+    for (const p of pending) done.add(p.hash);
     pending = [];
+  };
+  const setAside = (file: BackfillFile, reason: string): void => {
+    failed.push({ origin: file.origin, reason });
+    plan.push({ origin: file.origin, outcome: 'not a chart', reason });
   };
 
   // Wraps the stream so that extractChart's own flush does not cut objects per chart: the batch decides.
@@ -150,77 +193,56 @@ export async function backfill(
       interrupted = true;
       break;
     }
-    handled++;
+    tally.handled++;
     let text: string;
     try {
       text = await file.read();
     } catch (error) {
       if (!(error instanceof ChartFormatError)) throw error;
-      failed.push({ origin: file.origin, reason: error.message });
-      plan.push({ origin: file.origin, outcome: 'not a chart', reason: error.message });
+      setAside(file, error.message);
       progress();
       continue;
     }
     const hash = fileHash(text, options);
-    if (done.has(hash) || planned.has(hash) || pending.some((p) => p.hash === hash)) {
-      skipped++;
+    if (done.has(hash) || pending.some((p) => p.hash === hash)) {
+      tally.skipped++;
       plan.push({ origin: file.origin, outcome: 'done' });
       progress();
       continue;
     }
+    const chart = parseFile(text, file, overrides);
+    if ('reason' in chart) {
+      // A dry run lists it; a real run sets it aside without a plan entry, as a dry run would have said.
+      if (options.dryRun) setAside(file, chart.reason);
+      else failed.push({ origin: file.origin, reason: chart.reason });
+      progress();
+      continue;
+    }
     if (options.dryRun) {
-      let chart;
-      try {
-        chart = parseChartCsv(text, { fileName: file.name, ...overrides });
-      } catch (error) {
-        if (!(error instanceof ChartFormatError)) throw error;
-        failed.push({ origin: file.origin, reason: error.message });
-        plan.push({ origin: file.origin, outcome: 'not a chart', reason: error.message });
-        progress();
-        continue;
-      }
-      const completeness = chartCompleteness(chart);
-      const found = { chartId: chart.chartId, date: chart.date, entries: chart.entries.length };
-      if (!completeness.complete)
-        incomplete.push({ origin: file.origin, reason: completeness.reason ?? 'incomplete' });
-      plan.push({
-        origin: file.origin,
-        outcome: completeness.complete ? 'ingest' : 'incomplete',
-        ...found,
-        ...(completeness.reason ? { reason: completeness.reason } : {}),
-      });
-      planned.add(hash); // a copy later in the list would be skipped as done
-      charts.push(found);
-      entries += found.entries;
+      const planned = planOf(file, chart);
+      if (planned.outcome === 'incomplete')
+        incomplete.push({ origin: file.origin, reason: planned.reason ?? 'incomplete' });
+      plan.push(planned);
+      done.add(hash); // a copy later in the list would be skipped as done
+      charts.push({ chartId: chart.chartId, date: chart.date, entries: chart.entries.length });
+      tally.entries += chart.entries.length;
       progress();
       continue;
     }
     let report: ExtractReport;
     try {
-      const chart = parseChartCsv(text, { fileName: file.name, ...overrides });
       report = await extractChart(chart, { ...deps, delivery: batchedDelivery });
     } catch (error) {
-      if (!(error instanceof ChartFormatError)) {
-        await commit(); // keep the finished part of the batch: the resume starts after it
-        // Name the file that stopped the backfill: the resume starts there.
-        if (error instanceof EtlError)
-          throw new EtlError(`${file.origin}: ${error.message}`, {
-            ...(error.hint ? { hint: error.hint } : {}),
-            cause: error,
-          });
-        throw error;
-      }
-      failed.push({ origin: file.origin, reason: error.message });
-      progress();
-      continue;
+      await commit(); // keep the finished part of the batch: the resume starts after it
+      throw stoppedAt(file, error);
     }
     pending.push({ hash, report, name: file.name });
     if (!report.completeness.complete)
       incomplete.push({ origin: file.origin, reason: report.completeness.reason ?? 'incomplete' });
     charts.push({ chartId: report.chartId, date: report.date, entries: report.entries });
-    entries += report.entries;
-    apiCalls += report.apiCalls;
-    cacheHits += report.cacheHits;
+    tally.entries += report.entries;
+    tally.apiCalls += report.apiCalls;
+    tally.cacheHits += report.cacheHits;
     if (pending.length >= batchSize) await commit();
     progress();
   }
@@ -228,15 +250,15 @@ export async function backfill(
   return {
     files: files.length,
     extracted: charts.length,
-    skipped,
+    skipped: tally.skipped,
     failed,
     incomplete,
-    entries,
-    apiCalls,
-    cacheHits,
+    entries: tally.entries,
+    apiCalls: tally.apiCalls,
+    cacheHits: tally.cacheHits,
     charts,
     interrupted,
-    handled,
+    handled: tally.handled,
     ...(options.dryRun ? { plan } : {}),
   };
 }

@@ -84,6 +84,7 @@ async function lineCount(storage: Storage, key: string): Promise<number> {
 }
 
 /** The lake's charts and table sizes from the query engine, the rest from the storage. */
+// Long by design: one pass that gathers each figure of `status` in the order the report shows them.
 export async function lakeStatus(storage: Storage, engine: QueryEngine): Promise<LakeStatus> {
   const rows = {} as Record<TableName, number>;
   for (const table of TABLES) {

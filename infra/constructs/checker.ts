@@ -31,6 +31,7 @@ export class Checker extends Construct implements MonitoredComponent {
   readonly alarms: cloudwatch.Alarm[];
   readonly widgets: cloudwatch.IWidget[];
 
+  // A construct's constructor is long by design: it reads top to bottom like the part of the diagram it builds.
   constructor(scope: Construct, id: string, props: CheckerProps) {
     super(scope, id);
     const { lake, catalog, workgroup } = props;

@@ -101,6 +101,7 @@ export class EtlFunction extends Construct {
   readonly alarms: cloudwatch.Alarm[];
   readonly widgets: cloudwatch.IWidget[];
 
+  // A construct's constructor is long by design: it reads top to bottom like the part of the diagram it builds.
   constructor(scope: Construct, id: string, props: EtlFunctionProps) {
     super(scope, id);
 

@@ -26,6 +26,7 @@ export class RawDeliveryStream extends Construct implements MonitoredComponent {
   readonly alarms: cloudwatch.Alarm[];
   readonly widgets: cloudwatch.IWidget[];
 
+  // A construct's constructor is long by design: it reads top to bottom like the part of the diagram it builds.
   constructor(scope: Construct, id: string, props: RawDeliveryStreamProps) {
     super(scope, id);
     const { lake } = props;

@@ -22,6 +22,7 @@ export class Transformer extends Construct implements MonitoredComponent {
   readonly alarms: cloudwatch.Alarm[];
   readonly widgets: cloudwatch.IWidget[];
 
+  // A construct's constructor is long by design: it reads top to bottom like the part of the diagram it builds.
   constructor(scope: Construct, id: string, props: TransformerProps) {
     super(scope, id);
     const { lake } = props;

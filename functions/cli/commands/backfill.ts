@@ -1,10 +1,10 @@
 // `spotify-etl backfill`: many Charts CSV files through extract → delivery → transform; resumable, idempotent.
-import type { BackfillProgress, PlannedFile } from '#functions/core/backfill.js';
+import type { BackfillProgress, BackfillReport, PlannedFile } from '#functions/core/backfill.js';
 import { UsageError } from '#functions/errors.js';
 import { systemClock } from '#functions/ports.js';
 import { EXIT, formatOption, type Command, type Io } from '../command.js';
 import { formatFigures } from '../format.js';
-import { backfillLocal } from '../local-runtime.js';
+import { backfillLocal, type BackfillRunReport } from '../local-runtime.js';
 import { dateOption, sayWaiting, transformProblems, unfinished } from '../terminal.js';
 
 /**
@@ -47,6 +47,50 @@ function planLine(p: PlannedFile): string {
     case 'done':
       return `already done (would skip): ${p.origin}`;
   }
+}
+
+/** A dry run in words: a line per file, then the counts. */
+function printPlan(io: Io, b: BackfillReport): void {
+  for (const p of b.plan ?? []) io.out(planLine(p));
+  io.out(
+    formatFigures('backfill --dry-run (nothing written)', [
+      ['files', b.files],
+      ['would ingest complete', (b.plan ?? []).filter((p) => p.outcome === 'ingest').length],
+      ['would ingest incomplete', b.incomplete.length],
+      ['would set aside', b.failed.length],
+      ['already done (skipped)', b.skipped],
+      ['chart entries', b.entries],
+    ]),
+  );
+}
+
+/** A backfill in words: notes on stderr, the figures on stdout, and what to do next. */
+function printSummary(io: Io, r: BackfillRunReport): void {
+  const b = r.backfill;
+  const t = r.transform;
+  if (!r.enrichment)
+    io.err(
+      'note: no Spotify credentials: rows come from the chart files alone (album and artist tables stay empty).',
+    );
+  if (r.replayed.objects.length > 0)
+    io.err(`note: replayed ${r.replayed.objects.length} raw objects left in to_process/ by an earlier run`);
+  const rows: [string, string | number][] = [
+    ['files', b.files],
+    ['charts extracted', b.extracted],
+    ['already done (skipped)', b.skipped],
+    ['files set aside', b.failed.length],
+    ['incomplete charts', b.incomplete.length],
+    ['chart entries', b.entries],
+    ['song rows written', t.rowsWritten],
+    ['duplicates dropped', t.duplicates],
+    ['lines rejected', t.rejected + r.replayed.rejected],
+    ['Spotify API calls', b.apiCalls],
+    ['cache hits', b.cacheHits],
+    ['time', `${r.seconds.toFixed(1)} s`],
+    ['rate', `${(b.entries / Math.max(r.seconds, 0.001)).toFixed(0)} entries/s`],
+  ];
+  io.out(formatFigures('backfill', rows));
+  if (t.rowsWritten > 0) io.err('Check the chart dates it wrote: spotify-etl check --pending');
 }
 
 /** `--region`: global or a two-letter country code, as in Spotify's file names. */
@@ -114,19 +158,7 @@ export const backfill: Command = {
       : undefined;
     if (dryRun) {
       if (values.format === 'json') io.out(JSON.stringify({ dryRun: true, ...b }, null, 2));
-      else {
-        for (const p of b.plan ?? []) io.out(planLine(p));
-        io.out(
-          formatFigures('backfill --dry-run (nothing written)', [
-            ['files', b.files],
-            ['would ingest complete', (b.plan ?? []).filter((p) => p.outcome === 'ingest').length],
-            ['would ingest incomplete', b.incomplete.length],
-            ['would set aside', b.failed.length],
-            ['already done (skipped)', b.skipped],
-            ['chart entries', b.entries],
-          ]),
-        );
-      }
+      else printPlan(io, b);
       if (closing) {
         io.err(closing.replace('; run the same command again to resume', ''));
         return EXIT.interrupted;
@@ -141,33 +173,7 @@ export const backfill: Command = {
       ...transformProblems(t),
     ];
     if (values.format === 'json') io.out(JSON.stringify(r, null, 2));
-    else {
-      if (!r.enrichment)
-        io.err(
-          'note: no Spotify credentials: rows come from the chart files alone (album and artist tables stay empty).',
-        );
-      if (r.replayed.objects.length > 0)
-        io.err(
-          `note: replayed ${r.replayed.objects.length} raw objects left in to_process/ by an earlier run`,
-        );
-      const rows: [string, string | number][] = [
-        ['files', b.files],
-        ['charts extracted', b.extracted],
-        ['already done (skipped)', b.skipped],
-        ['files set aside', b.failed.length],
-        ['incomplete charts', b.incomplete.length],
-        ['chart entries', b.entries],
-        ['song rows written', t.rowsWritten],
-        ['duplicates dropped', t.duplicates],
-        ['lines rejected', t.rejected + r.replayed.rejected],
-        ['Spotify API calls', b.apiCalls],
-        ['cache hits', b.cacheHits],
-        ['time', `${r.seconds.toFixed(1)} s`],
-        ['rate', `${(b.entries / Math.max(r.seconds, 0.001)).toFixed(0)} entries/s`],
-      ];
-      io.out(formatFigures('backfill', rows));
-      if (t.rowsWritten > 0) io.err('Check the chart dates it wrote: spotify-etl check --pending');
-    }
+    else printSummary(io, r);
     for (const p of problems) io.err(p);
     if (closing) {
       io.err(closing);
