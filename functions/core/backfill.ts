@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import type { Storage } from '../ports.js';
 import { ChartFormatError, EtlError } from '../errors.js';
 import type { Chart } from './chart.js';
-import { chartCompleteness, parseChartCsv } from './charts-csv.js';
+import { chartCompleteness } from './chart-completeness.js';
+import { parseChartCsv } from './charts-csv.js';
 import { extractChart, type ExtractDeps, type ExtractReport } from './extract.js';
 import { ROOT } from './lake.js';
 

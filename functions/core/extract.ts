@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock, DeliveryStream, Logger, SpotifyCatalog, Storage } from '../ports.js';
 import type { Chart, ChartEntry, ChartProblem } from './chart.js';
-import { chartCompleteness, type ChartCompleteness } from './charts-csv.js';
+import { chartCompleteness, type ChartCompleteness } from './chart-completeness.js';
 import type { EntityCache, EntityKind } from './entity-cache.js';
 import { mapLimit } from './limit.js';
 import { REJECTED, ndjson } from './lake.js';

@@ -1,14 +1,13 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { chartCompleteness } from '#functions/core/chart-completeness.js';
 import {
   MAX_CHART_CSV_CHARS,
-  MAX_CSV_LINE_CHARS,
-  chartCompleteness,
   parseChartCsv,
   parseChartFileName,
-  parseCsvRows,
   splitArtistNames,
 } from '#functions/core/charts-csv.js';
+import { MAX_CSV_LINE_CHARS, parseCsvRows } from '#functions/core/csv-rows.js';
 import { ChartFormatError } from '#functions/errors.js';
 import { chartsDir } from '../helpers/paths.js';
 

@@ -7,14 +7,10 @@ import {
   type RankEntry,
   type RankHistory,
 } from '#functions/core/rank-history.js';
-import {
-  MARKERS,
-  axisMaxRank,
-  chartCommand,
-  rankTicks,
-  renderSvg,
-  renderTerminalPlot,
-} from '#functions/cli/plot.js';
+import { chartCommand } from '#functions/cli/chart-search.js';
+import { axisMaxRank, rankTicks } from '#functions/cli/plot-axes.js';
+import { renderSvg } from '#functions/cli/plot-svg.js';
+import { MARKERS, renderTerminalPlot } from '#functions/cli/plot-terminal.js';
 import type { QueryEngine as QueryPort } from '#functions/ports.js';
 import { forTerminal, forXml } from '#functions/cli/sanitize.js';
 import { EtlError } from '#functions/errors.js';

@@ -1,7 +1,7 @@
 // `spotify-etl chart`: the rank history of matching songs, as a terminal plot (or JSON) and an SVG file.
 import { LakeQueryEngine } from '#functions/adapters/local/duckdb-query.js';
 import { EXIT, formatOption, type Command } from '../command.js';
-import { chartCommand } from '../plot.js';
+import { chartCommand } from '#functions/cli/chart-search.js';
 import { dateOption, intOption, str } from '../terminal.js';
 
 export const chart: Command = {

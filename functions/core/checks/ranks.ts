@@ -1,5 +1,5 @@
 // The ranks check: positions 1..N, each once, per chart day, where N is the chart's size when it has a fixed one.
-import { SPOTIFY_CHART_SIZE } from '../charts-csv.js';
+import { SPOTIFY_CHART_SIZE } from '#functions/core/chart-completeness.js';
 import type { QueryEngine } from '#functions/ports.js';
 import type { ChartDay } from './chart-days.js';
 import { GapNotes, sizeGap, type KnownGap } from './known-gaps.js';
