@@ -6,8 +6,8 @@ import type { Chart, ChartEntry, ChartProblem } from './chart.js';
 import { chartCompleteness, type ChartCompleteness } from './chart-completeness.js';
 import type { EntityCache, EntityKind } from './entity-cache.js';
 import { mapLimit } from './limit.js';
-import { REJECTED, ndjson } from './lake.js';
-import { describeErrors, validators } from './schemas.js';
+import { REJECTED, fileSafeChartId, ndjson } from './lake.js';
+import { recordProblem } from './raw-groups.js';
 import type { SpotifyAlbum, SpotifyArtist, SpotifyTrack } from './spotify-types.js';
 import type { RawTrackRecord } from './record-types.js';
 
@@ -98,12 +98,11 @@ function deliverable(records: readonly RawTrackRecord[]): {
   for (const record of records) {
     const line = JSON.stringify(record);
     const bytes = line.length * 3 > MAX_RECORD_BYTES ? Buffer.byteLength(line) + 1 : 0;
+    const problem = bytes > MAX_RECORD_BYTES ? undefined : recordProblem(record, line);
     const reason =
       bytes > MAX_RECORD_BYTES
         ? `the record of rank ${record.position} is ${bytes} bytes; Firehose accepts at most ${MAX_RECORD_BYTES}`
-        : !validators.rawTrackRecord(record as unknown)
-          ? `the record of rank ${record.position} does not match schemas/raw-track-record.schema.json: ${describeErrors(validators.rawTrackRecord.errors)}`
-          : undefined;
+        : problem && `the record of rank ${record.position} ${problem}`;
     if (reason) problems.push({ line: 0, reason, text: line.slice(0, 1024) });
     else {
       lines.push(line);
@@ -255,7 +254,7 @@ export async function extractChart(chart: Chart, deps: ExtractDeps): Promise<Ext
   });
   if (!completeness.complete) deps.logger.error('chart incomplete', { reason: completeness.reason });
   if (problems.length > 0) {
-    const key = `${REJECTED}extract/${chart.date}/${chart.chartId.replace(/[^0-9A-Za-z_-]+/g, '-')}-${runId}.ndjson`;
+    const key = `${REJECTED}extract/${chart.date}/${fileSafeChartId(chart.chartId)}-${runId}.ndjson`;
     const rows = problems.map((p) => ({ origin: chart.origin, ...p }));
     await deps.storage.put(key, ndjson(rows), 'application/x-ndjson');
     deps.logger.warn('chart rows set aside', { origin: chart.origin, count: problems.length, key });

@@ -1,4 +1,5 @@
-// The lake's layout: every key prefix the pipeline reads or writes, in one place.
+// The lake's layout: every key prefix the pipeline reads or writes, in one place, and how its files are named.
+import type { Storage } from '../ports.js';
 export const ROOT = 'top_200_global';
 export const INBOX = `${ROOT}/inbox/`;
 export const INBOX_DONE = `${ROOT}/inbox/done/`;
@@ -22,6 +23,28 @@ export function partitionPrefix(table: TableName, snapshotDate: string): string 
 /** The last path segment of a key. */
 export function baseName(key: string): string {
   return key.slice(key.lastIndexOf('/') + 1);
+}
+
+/**
+ * `playlist:abc` → `playlist-abc`: a chart id as file names carry it. The schema's chart id pattern keeps this
+ * one-to-one (no chart id may start with `playlist-`).
+ */
+export function fileSafeChartId(chartId: string): string {
+  return chartId.replace(/[^0-9A-Za-z_-]+/g, '-');
+}
+
+/** Whether an object exists: another process may have moved it since it was listed or read. */
+export async function keyExists(storage: Storage, key: string): Promise<boolean> {
+  return (await storage.list(key)).includes(key);
+}
+
+/** The non-empty lines of a stored NDJSON text (none when the object is gone). */
+export function ndjsonLines(body: Uint8Array | undefined): string[] {
+  if (!body) return [];
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 }
 
 /** Rows as newline-delimited JSON, the lake's file format: one JSON text per row, each ended by a newline. */

@@ -6,15 +6,18 @@
 // object, so a retried object overwrites its own files.
 import { createHash } from 'node:crypto';
 import type { Storage } from '../ports.js';
-import { REJECTED, TABLES, type TableName, baseName, ndjson, partitionPrefix } from './lake.js';
+import {
+  REJECTED,
+  TABLES,
+  type TableName,
+  baseName,
+  fileSafeChartId,
+  ndjson,
+  ndjsonLines,
+  partitionPrefix,
+} from './lake.js';
 import { mapLimit } from './limit.js';
 import type { Group } from './raw-groups.js';
-
-/**
- * `playlist:abc` → `playlist-abc`: chart ids become file-name safe. The schema's chart id pattern keeps this
- * one-to-one (no chart id may start with `playlist-`).
- */
-const slug = (chartId: string): string => chartId.replace(/[^0-9A-Za-z_-]+/g, '-');
 
 /**
  * What names a raw object in the files made from it: its base name plus 8 hex digits of its whole key, so two
@@ -27,7 +30,7 @@ export function rawObjectName(rawKey: string): string {
 
 /** Output file name inside a partition: `<chart>__<run id>__<raw object name>.<key hash>.json`. */
 export function outputName(chartId: string, runId: string, rawKey: string): string {
-  return `${slug(chartId)}__${runId}__${rawObjectName(rawKey)}.json`;
+  return `${fileSafeChartId(chartId)}__${runId}__${rawObjectName(rawKey)}.json`;
 }
 
 /** Where the lines of a raw object that cannot become rows are set aside. */
@@ -135,7 +138,7 @@ async function writeGroup(
   partition: Partition,
 ): Promise<GroupWrite> {
   const name = outputName(group.chartId, group.runId, key);
-  const mine = `${slug(group.chartId)}__`;
+  const mine = `${fileSafeChartId(group.chartId)}__`;
   const existing = new Map<TableName, string[]>();
   for (const table of TABLES) {
     const keys = [...(await partition(table, group.date))];
@@ -200,12 +203,8 @@ async function rowsOfRunIn(
   const rows: Record<string, unknown>[] = [];
   for (const other of files) {
     if (parseOutputName(baseName(other))?.runId !== runId) continue;
-    const body = await storage.get(other);
-    for (const row of Buffer.from(body ?? new Uint8Array())
-      .toString('utf8')
-      .split('\n')) {
-      if (row !== '') rows.push(JSON.parse(row) as Record<string, unknown>);
-    }
+    for (const row of ndjsonLines(await storage.get(other)))
+      rows.push(JSON.parse(row) as Record<string, unknown>);
   }
   return rows;
 }

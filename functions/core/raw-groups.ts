@@ -48,6 +48,21 @@ function hasLoneSurrogate(value: unknown): boolean {
   return false;
 }
 
+/**
+ * Why a value is not a raw record the transformer writes (the schema, then what no query engine reads back), or
+ * undefined when it is one; `line` is its JSON text. The extractor asks the same before it sends a record.
+ */
+export function recordProblem(value: unknown, line: string): string | undefined {
+  if (!validators.rawTrackRecord(value)) {
+    return `does not match schemas/raw-track-record.schema.json: ${describeErrors(validators.rawTrackRecord.errors)}`;
+  }
+  // The cheap test first: only a line with a surrogate escape can hold a lone surrogate.
+  if (SURROGATE_ESCAPE.test(line) && hasLoneSurrogate(value)) {
+    return 'holds a string with a lone UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair)';
+  }
+  return undefined;
+}
+
 /** JSON + schema check of one raw line: the record, or the reason it is not one. */
 export function parseRawLine(
   line: string,
@@ -58,16 +73,8 @@ export function parseRawLine(
   } catch (error) {
     return { reason: `malformed JSON: ${(error as Error).message}` };
   }
-  if (!validators.rawTrackRecord(value)) {
-    return {
-      reason: `does not match schemas/raw-track-record.schema.json: ${describeErrors(validators.rawTrackRecord.errors)}`,
-    };
-  }
-  // The cheap test first: only a line with a surrogate escape can hold a lone surrogate.
-  if (SURROGATE_ESCAPE.test(line) && hasLoneSurrogate(value)) {
-    return { reason: 'a string holds a lone UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair)' };
-  }
-  return { record: value };
+  const reason = recordProblem(value, line);
+  return reason === undefined ? { record: value as RawTrackRecord } : { reason };
 }
 
 const newGroup = (record: RawTrackRecord): Group => ({

@@ -63,7 +63,22 @@ describe('the demo', () => {
 });
 
 describe('extraction', () => {
-  it('sets aside an entry whose record is over Firehose limit or against the schema, and delivers the rest', async () => {
+  const entry = (position: number, trackName: string) => ({
+    position,
+    trackId: `${'a'.repeat(21)}${position}`,
+    uri: `spotify:track:${'a'.repeat(21)}${position}`,
+    trackName,
+    artistNames: ['A'],
+    streams: 10,
+    peakRank: 1,
+    previousRank: null,
+    daysOnChart: 1,
+    weeksOnChart: null,
+    addedAt: null,
+  });
+
+  /** Extracts a chart of these entries into a fresh lake; what was delivered, and the report. */
+  async function extract(entries: Chart['entries']) {
     const storage = new FolderStorage(await tempDir('extract-limits-'));
     const clock = fakeClock();
     const delivered: string[] = [];
@@ -74,30 +89,12 @@ describe('extraction', () => {
       },
       flush: async () => {},
     };
-    const entry = (position: number, trackName: string) => ({
-      position,
-      trackId: `${'a'.repeat(21)}${position}`,
-      uri: `spotify:track:${'a'.repeat(21)}${position}`,
-      trackName,
-      artistNames: ['A'],
-      streams: 10,
-      peakRank: 1,
-      previousRank: null,
-      daysOnChart: 1,
-      weeksOnChart: null,
-      addedAt: null,
-    });
     const chart: Chart = {
       kind: 'charts-csv',
       chartId: 'regional-au-daily',
       region: 'au',
       date: '2024-02-05',
-      entries: [
-        entry(1, 'ok'),
-        entry(2, 'x'.repeat(MAX_RECORD_BYTES)),
-        entry(3, 'y'.repeat(3000)),
-        entry(4, 'ok'),
-      ],
+      entries,
       problems: [],
       origin: 'regional-au-daily-2024-02-05.csv',
     };
@@ -108,7 +105,18 @@ describe('extraction', () => {
       logger: silentLogger,
       cache: await EntityCache.load(storage, clock, 30),
     });
-    expect(delivered.map((r) => (JSON.parse(r) as { position: number }).position)).toEqual([1, 4]);
+    const positions = delivered.map((r) => (JSON.parse(r) as { position: number }).position);
+    return { storage, positions, report };
+  }
+
+  it('sets aside an entry whose record is over Firehose limit or against the schema, and delivers the rest', async () => {
+    const { storage, positions, report } = await extract([
+      entry(1, 'ok'),
+      entry(2, 'x'.repeat(MAX_RECORD_BYTES)),
+      entry(3, 'y'.repeat(3000)),
+      entry(4, 'ok'),
+    ]);
+    expect(positions).toEqual([1, 4]);
     expect(report.problems.map((p) => p.reason)).toEqual([
       expect.stringMatching(/record of rank 2 is \d+ bytes; Firehose accepts at most 1024000/),
       expect.stringMatching(/record of rank 3 does not match .*track_name must NOT have more than 2048/),
@@ -116,6 +124,14 @@ describe('extraction', () => {
     expect(report.completeness).toMatchObject({ complete: false, expected: 200, held: 2 });
     const setAside = await storage.list('top_200_global/raw_data/rejected/extract/');
     expect(setAside).toHaveLength(1);
+  });
+
+  it('sets aside what the transformer would reject beyond the schema (a lone surrogate), as the transformer would', async () => {
+    const { positions, report } = await extract([entry(1, 'ok'), entry(2, 'bad \ud800 name')]);
+    expect(positions).toEqual([1]);
+    expect(report.problems.map((p) => p.reason)).toEqual([
+      expect.stringMatching(/record of rank 2 holds a string with a lone UTF-16 surrogate/),
+    ]);
   });
 });
 
