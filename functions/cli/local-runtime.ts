@@ -33,9 +33,12 @@ export interface RunOptions extends LakeOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** The lake's cross-process lock, held by the transformer while it commits an object. */
-function lakeLock(config: Config, command: string, options: LakeOptions): FolderLakeLock {
-  return new FolderLakeLock(config.lakeRoot, {
+/**
+ * The lake's cross-process lock, held by the transformer while it commits an object and by `delete` and
+ * `reprocess` while they change a chart day; `command` is what a waiting process is told.
+ */
+export function lakeLock(lakeRoot: string, command: string, options: LakeOptions = {}): FolderLakeLock {
+  return new FolderLakeLock(lakeRoot, {
     command: `spotify-etl ${command}`,
     ...(options.onWait ? { onWait: options.onWait } : {}),
   });
@@ -127,7 +130,7 @@ export async function runLocal(
     const { delivery, objects } = transformingDelivery(
       config,
       storage,
-      lakeLock(config, 'run', options),
+      lakeLock(config.lakeRoot, 'run', options),
       clock,
       logger,
       config.localDelivery.bufferSeconds,
@@ -190,19 +193,16 @@ async function readChartFile(path: string): Promise<string> {
   return readFile(path, 'utf8');
 }
 
-/** Replays everything waiting in to_process/. */
+/** Replays everything waiting in to_process/, under `lock` (by default the lock of a `transform`). */
 export async function transformPending(
   config: Config,
   logger: Logger,
-  options: LakeOptions & { readonly command?: string } = {},
+  options: LakeOptions & { readonly lock?: FolderLakeLock } = {},
 ): Promise<TransformReport> {
   const storage = new FolderStorage(config.lakeRoot);
   const keys = await storage.list(TO_PROCESS);
-  return transformObjects(keys, {
-    storage,
-    logger,
-    lock: lakeLock(config, options.command ?? 'transform', options),
-  });
+  const lock = options.lock ?? lakeLock(config.lakeRoot, 'transform', options);
+  return transformObjects(keys, { storage, logger, lock });
 }
 
 export interface BackfillRunReport {
@@ -251,20 +251,13 @@ export async function backfillLocal(
     );
   }
   const dryRun = options.dryRun === true;
-  const replayed = dryRun
-    ? summarize([])
-    : await transformPending(config, logger, { ...options, command: 'backfill' });
+  // One lock for the replay and the backfill: one process, one holder queue.
+  const lock = lakeLock(config.lakeRoot, 'backfill', options);
+  const replayed = dryRun ? summarize([]) : await transformPending(config, logger, { lock });
   // A dry run looks nothing up: the chart files alone say what would be ingested.
   const client = dryRun ? undefined : createSpotifyClient(config.spotify, { clock, logger });
   // bufferSeconds 0: the backfill flushes per batch; no timer may cut a batch in two.
-  const { delivery, objects } = transformingDelivery(
-    config,
-    storage,
-    lakeLock(config, 'backfill', options),
-    clock,
-    logger,
-    0,
-  );
+  const { delivery, objects } = transformingDelivery(config, storage, lock, clock, logger, 0);
   const cache = await EntityCache.load(storage, clock, config.cacheTtlDays);
   const files = paths.map((path) => ({
     name: basename(path),

@@ -40,6 +40,9 @@ export interface Chart {
   readonly origin: string;
 }
 
+/** How often a chart is published, in days: a weekly chart every 7th day, every other chart daily. */
+export const cadenceDays = (chartId: string): number => (chartId.endsWith('-weekly') ? 7 : 1);
+
 export const SPOTIFY_ID = /^[0-9A-Za-z]{22}$/;
 
 /** `spotify:track:<id>` or `https://open.spotify.com/track/<id>` → id; anything else → null. */

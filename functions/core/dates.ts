@@ -23,6 +23,17 @@ export function daysFrom(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 }
 
+/** Sorted dates as runs of dates `step` days apart: [2024-02-07…2024-02-09] rather than three dates. */
+export function dateRuns(dates: readonly string[], step = 1): { from: string; to: string }[] {
+  const runs: { from: string; to: string }[] = [];
+  for (const date of dates) {
+    const last = runs[runs.length - 1];
+    if (last && addDays(last.to, step) === date) last.to = date;
+    else runs.push({ from: date, to: date });
+  }
+  return runs;
+}
+
 /** Every calendar day from `from` to `to`, both included (empty when `to` is before `from`). */
 export function everyDay(from: string, to: string): string[] {
   const days: string[] = [];

@@ -1,14 +1,23 @@
 // Surgery on one chart day: delete it from the three tables, or rebuild it from the raw objects in processed/ (the
 // raw zone exists to be replayed). Both commit under the lake's lock, as the transformer does.
-import { gunzipSync } from 'node:zlib';
 import { type LakeLock, type Logger, type Storage, unlocked } from '../ports.js';
-import { PROCESSED, TABLES, TO_PROCESS, type TableName, baseName, partitionPrefix } from './lake.js';
-import { outputName } from './partition-writer.js';
+import { CorruptObjectError } from '../errors.js';
+import {
+  PROCESSED,
+  TABLES,
+  TO_PROCESS,
+  type TableName,
+  baseName,
+  fileSafeChartId,
+  keyExists,
+  ndjsonLines,
+  partitionPrefix,
+} from './lake.js';
+import { lineBatchesOf } from './ndjson-lines.js';
 import { transformObjects, type TransformReport } from './transform.js';
 
-/** `<chart slug>__`: how every output file of a chart begins in a partition (the transformer's own naming). */
-export const chartFilePrefix = (chartId: string): string =>
-  `${outputName(chartId, 'r', 'k').split('__')[0]}__`;
+/** `<chart>__`: how every output file of a chart begins in a partition (partition-writer.ts's outputName). */
+export const chartFilePrefix = (chartId: string): string => `${fileSafeChartId(chartId)}__`;
 
 export interface DayFile {
   readonly table: TableName;
@@ -21,14 +30,6 @@ export interface ChartDay {
   readonly chartId: string;
 }
 
-const nonEmptyLines = (body: Uint8Array | undefined): string[] =>
-  body
-    ? Buffer.from(body)
-        .toString('utf8')
-        .split('\n')
-        .filter((l) => l !== '')
-    : [];
-
 /** The partition files of a chart day (every chart of the date when `chartId` is undefined), with their rows. */
 export async function chartDayFiles(storage: Storage, date: string, chartId?: string): Promise<DayFile[]> {
   const prefix = chartId === undefined ? undefined : chartFilePrefix(chartId);
@@ -37,7 +38,7 @@ export async function chartDayFiles(storage: Storage, date: string, chartId?: st
     for (const key of await storage.list(partitionPrefix(table, date))) {
       if (!key.endsWith('.json')) continue;
       if (prefix && !baseName(key).startsWith(prefix)) continue;
-      files.push({ table, key, rows: nonEmptyLines(await storage.get(key)).length });
+      files.push({ table, key, rows: ndjsonLines(await storage.get(key)).length });
     }
   }
   return files;
@@ -82,11 +83,22 @@ export interface RawDayObject {
 
 const dayKey = (date: string, chartId: string): string => `${date}|${chartId}`;
 
-/** A stored raw object's text, gunzipped when it starts with the gzip magic bytes. */
-function textOf(body: Uint8Array): string {
-  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const plain = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
-  return plain.toString('utf8');
+/**
+ * A stored raw object's lines, read as the transformer reads them (plain or gzip, bounded line length), those that
+ * are text only; undefined when the object is gone or cannot be read at all.
+ */
+async function linesOf(storage: Storage, key: string): Promise<string[] | undefined> {
+  const chunks = await storage.read(key);
+  if (!chunks) return undefined;
+  const lines: string[] = [];
+  try {
+    for await (const batch of lineBatchesOf(key, chunks))
+      for (const line of batch) if (typeof line === 'string') lines.push(line);
+  } catch (error) {
+    if (error instanceof CorruptObjectError) return undefined;
+    throw error;
+  }
+  return lines;
 }
 
 /**
@@ -101,17 +113,12 @@ export async function findRawObjects(
 ): Promise<RawDayObject[]> {
   const found: RawDayObject[] = [];
   for (const key of await storage.list(PROCESSED)) {
-    const body = await storage.get(key);
-    if (!body) continue;
-    let text: string;
-    try {
-      text = textOf(body);
-    } catch {
-      continue; // unreadable objects were quarantined, never processed; a damaged one here cannot be replayed
-    }
-    if (!text.includes(`"${date}"`)) continue; // the cheap test first: most objects hold other days
+    // Unreadable objects were quarantined, never processed; a damaged one here cannot be replayed.
+    const lines = await linesOf(storage, key);
+    if (!lines) continue;
+    if (!lines.some((l) => l.includes(`"${date}"`))) continue; // the cheap test first: most objects hold other days
     const chartDays = new Map<string, Set<string>>();
-    for (const line of text.split('\n')) {
+    for (const line of lines) {
       if (line.trim() === '') continue;
       let record: { snapshot_date?: unknown; run_id?: unknown; source?: { id?: unknown } };
       try {
@@ -217,11 +224,11 @@ export async function reprocess(plan: ReprocessPlan, deps: ReprocessDeps): Promi
     const moved: string[] = [];
     for (const key of plan.objects) {
       const target = TO_PROCESS + key.slice(PROCESSED.length);
-      if ((await storage.list(target)).includes(target)) {
+      if (await keyExists(storage, target)) {
         skipped.push({ key, reason: `${target} is already waiting: the next transform replays it` });
         continue;
       }
-      if (!(await storage.list(key)).includes(key)) {
+      if (!(await keyExists(storage, key))) {
         skipped.push({ key, reason: 'it is no longer in processed/' });
         continue;
       }

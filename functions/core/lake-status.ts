@@ -1,6 +1,8 @@
 // What a lake holds, in one report: its charts and their gaps, rows per table, and everything waiting or set aside.
-import { addDays, daysFrom } from './dates.js';
-import { CACHE, REJECTED, TABLES, TO_PROCESS, type TableName } from './lake.js';
+import { cadenceDays } from './chart.js';
+import { day } from './checks/values.js';
+import { addDays, dateRuns, daysFrom } from './dates.js';
+import { CACHE, REJECTED, TABLES, TO_PROCESS, type TableName, ndjsonLines } from './lake.js';
 import { listPending, type DateRange } from './pending-checks.js';
 import { QUARANTINE } from './transform.js';
 import type { QueryEngine, Storage } from '../ports.js';
@@ -45,9 +47,6 @@ export interface LakeStatus {
   readonly cache: { readonly files: number; readonly bytes: number };
 }
 
-/** A weekly chart is published once every 7 days (the checks' rule). */
-export const cadenceDays = (chartId: string): number => (chartId.endsWith('-weekly') ? 7 : 1);
-
 /**
  * The chart dates missing between the first and last of `dates` (sorted, distinct), every `cadence` days from
  * the first, compressed to runs: [2024-02-07…2024-02-09] rather than three dates.
@@ -56,32 +55,13 @@ export function chartGaps(dates: readonly string[], cadence = 1): DateRange[] {
   const held = new Set(dates);
   const first = dates[0];
   const last = dates[dates.length - 1];
-  const gaps: { from: string; to: string }[] = [];
-  if (first === undefined || last === undefined) return gaps;
-  for (let d = first; d <= last; d = addDays(d, cadence)) {
-    if (held.has(d)) continue;
-    const run = gaps[gaps.length - 1];
-    if (run && addDays(run.to, cadence) === d) run.to = d;
-    else gaps.push({ from: d, to: d });
-  }
-  return gaps;
+  if (first === undefined || last === undefined) return [];
+  const missing: string[] = [];
+  for (let d = first; d <= last; d = addDays(d, cadence)) if (!held.has(d)) missing.push(d);
+  return dateRuns(missing, cadence);
 }
 
 const runLength = (r: DateRange, cadence: number): number => Math.round(daysFrom(r.from, r.to) / cadence) + 1;
-
-/** An engine may hand a DATE back as a string or a Date. */
-const day = (value: unknown): string =>
-  value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
-
-/** Non-empty lines of a stored text object (0 when it is gone). */
-async function lineCount(storage: Storage, key: string): Promise<number> {
-  const body = await storage.get(key);
-  if (!body) return 0;
-  return Buffer.from(body)
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '').length;
-}
 
 /** The lake's charts and table sizes from the query engine, the rest from the storage. */
 // Long by design: one pass that gathers each figure of `status` in the order the report shows them.
@@ -124,9 +104,9 @@ export async function lakeStatus(storage: Storage, engine: QueryEngine): Promise
   const extractFiles = rejectedKeys.filter((k) => k.startsWith(EXTRACT_REJECTED));
   const quarantined = rejectedKeys.filter((k) => k.startsWith(QUARANTINE) && !k.endsWith('.reason.txt'));
   let lines = 0;
-  for (const key of lineFiles) lines += await lineCount(storage, key);
+  for (const key of lineFiles) lines += ndjsonLines(await storage.get(key)).length;
   let extractLines = 0;
-  for (const key of extractFiles) extractLines += await lineCount(storage, key);
+  for (const key of extractFiles) extractLines += ndjsonLines(await storage.get(key)).length;
 
   const cacheKeys = await storage.list(CACHE);
   let bytes = 0;

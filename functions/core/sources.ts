@@ -6,7 +6,7 @@ import { parseChartCsv, parseChartFileName } from './charts-csv.js';
 import { UNDATED } from './dates.js';
 import { ChartFormatError, EtlError } from '../errors.js';
 import { extractChart, type ExtractDeps, type ExtractReport } from './extract.js';
-import { INBOX, INBOX_DONE, INBOX_FAILED, baseName } from './lake.js';
+import { INBOX, INBOX_DONE, INBOX_FAILED, baseName, keyExists } from './lake.js';
 
 /** A playlist's items as a chart: position = order in the playlist; `item ?? track` (the 2026 rename). */
 export async function playlistChart(
@@ -110,7 +110,7 @@ export async function processInbox(
     const done = `${INBOX_DONE}${name}`;
     await storage.move(key, done).catch(async (error: unknown) => {
       // A concurrent run extracted the same file and moved it first: its chart day keeps the later run.
-      if (!(await storage.list(done)).includes(done)) throw error;
+      if (!(await keyExists(storage, done))) throw error;
     });
   }
   return { extracted, failed, remaining: 0 };

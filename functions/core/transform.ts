@@ -7,7 +7,7 @@
 //  - the same chart extracted twice on one day: the latest run supersedes the older ones (partition-writer.ts).
 import { type LakeLock, type Logger, type Storage, unlocked } from '../ports.js';
 import { CorruptObjectError } from '../errors.js';
-import { PROCESSED, REJECTED, TO_PROCESS, ndjson } from './lake.js';
+import { PROCESSED, REJECTED, TO_PROCESS, keyExists, ndjson } from './lake.js';
 import { markPending } from './pending-checks.js';
 import { readRawObject, type ReadResult } from './raw-groups.js';
 import { rawObjectName, rejectedName, writeGroups } from './partition-writer.js';
@@ -79,7 +79,7 @@ async function readObject(key: string, { storage }: TransformDeps): Promise<Read
   const chunks = await storage.read(key);
   if (!chunks) {
     // A duplicate S3 event: the first delivery already moved the object.
-    const done = (await storage.list(processedKey)).includes(processedKey);
+    const done = await keyExists(storage, processedKey);
     return { report: { key, status: done ? 'already processed' : 'missing', ...empty } };
   }
   try {
@@ -93,11 +93,6 @@ async function readObject(key: string, { storage }: TransformDeps): Promise<Read
 /** Where an object that cannot be read is kept, with `<name>.reason.txt` beside it. */
 export const QUARANTINE = `${REJECTED}objects/`;
 
-/** Whether the object is still waiting: another transformer of the lake may have taken it meanwhile. */
-async function stillWaiting(storage: Storage, key: string): Promise<boolean> {
-  return (await storage.list(key)).includes(key);
-}
-
 /**
  * The I/O half: write the rows and the rejected lines, then move the raw object to processed/; all of it under
  * the lake's lock, after checking that no other transformer took the object while it was read.
@@ -105,7 +100,7 @@ async function stillWaiting(storage: Storage, key: string): Promise<boolean> {
 async function writeObject(object: ReadObject, deps: TransformDeps): Promise<ObjectReport> {
   if ('report' in object) return object.report;
   return (deps.lock ?? unlocked).hold(async () => {
-    if (!(await stillWaiting(deps.storage, object.key))) {
+    if (!(await keyExists(deps.storage, object.key))) {
       return { key: object.key, status: 'already processed', ...empty };
     }
     return 'corrupt' in object ? quarantine(object.key, object.corrupt, deps) : commitObject(object, deps);
@@ -215,7 +210,7 @@ export async function transformObjects(
     if ('error' in current) {
       // Another transformer of the lake may have moved the object while it was read: then it is done, not failed.
       const waiting = await (deps.lock ?? unlocked)
-        .hold(() => stillWaiting(deps.storage, key))
+        .hold(() => keyExists(deps.storage, key))
         .catch(() => true);
       objects.push(waiting ? failed(key, current.error) : { key, status: 'already processed', ...empty });
       continue;

@@ -1,10 +1,10 @@
 // `spotify-etl delete --date D --chart ID`: removes one chart day from the three tables; the raw objects stay.
 import { createInterface } from 'node:readline/promises';
-import { FolderLakeLock } from '#functions/adapters/local/lake-lock.js';
 import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
 import { chartDayFiles, deleteChartDay, rowCounts } from '#functions/core/day-surgery.js';
 import { EtlError, UsageError } from '#functions/errors.js';
-import { EXIT, type Command, type Io } from '../command.js';
+import { EXIT, type Command } from '../command.js';
+import { lakeLock } from '../local-runtime.js';
 import { dateOption, sayWaiting, str } from '../terminal.js';
 
 /**
@@ -26,11 +26,6 @@ export async function confirm(question: string, command: string): Promise<boolea
 }
 
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** The lake's lock, as the transformer takes it; a wait is said on stderr. */
-export function commandLock(lakeRoot: string, command: string, io: Io): FolderLakeLock {
-  return new FolderLakeLock(lakeRoot, { command: `spotify-etl ${command}`, onWait: sayWaiting(io) });
-}
 
 export const deleteDay: Command = {
   name: 'delete',
@@ -73,7 +68,11 @@ export const deleteDay: Command = {
         return EXIT.failed;
       }
     }
-    const report = await deleteChartDay(storage, { date, chartId }, commandLock(lakeRoot, 'delete', io));
+    const report = await deleteChartDay(
+      storage,
+      { date, chartId },
+      lakeLock(lakeRoot, 'delete', { onWait: sayWaiting(io) }),
+    );
     const r = report.rowsDeleted;
     io.out(
       `Deleted ${chartId} on ${date}: ${r.song_data} song, ${r.album_data} album and ${r.artist_data} artist rows in ${plural(report.filesDeleted.length, 'file')}. ` +

@@ -3,8 +3,9 @@ import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
 import { planReprocess, reprocess as reprocessDays } from '#functions/core/day-surgery.js';
 import { EtlError, UsageError } from '#functions/errors.js';
 import { EXIT, formatOption, type Command } from '../command.js';
-import { dateOption, str, transformProblems, unfinished } from '../terminal.js';
-import { commandLock, confirm, plural } from './delete.js';
+import { dateOption, sayWaiting, str, transformProblems, unfinished } from '../terminal.js';
+import { confirm, plural } from './delete.js';
+import { lakeLock } from '../local-runtime.js';
 
 export const reprocess: Command = {
   name: 'reprocess',
@@ -60,7 +61,7 @@ export const reprocess: Command = {
     const report = await reprocessDays(plan, {
       storage,
       logger,
-      lock: commandLock(lakeRoot, 'reprocess', io),
+      lock: lakeLock(lakeRoot, 'reprocess', { onWait: sayWaiting(io) }),
     });
     const t = report.transform;
     if (values.format === 'json') io.out(JSON.stringify(report, null, 2));

@@ -1,12 +1,10 @@
 // The coverage check: every checked day holds every chart the range holds (a weekly chart every 7th day).
+import { cadenceDays } from '../chart.js';
 import { daysFrom } from '../dates.js';
 import type { ChartDay } from './chart-days.js';
 import { GapNotes, absenceGap, type KnownGap } from './known-gaps.js';
 import type { Issue } from './report.js';
 import { dateList, datesOf, type Scope } from './scope.js';
-
-/** A weekly chart is published once every 7 days. */
-const cadenceDays = (chartId: string): number => (chartId.endsWith('-weekly') ? 7 : 1);
 
 export interface CoveragePlan {
   /**

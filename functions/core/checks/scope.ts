@@ -1,5 +1,5 @@
 // The checked days as SQL: a range of chart dates minus the intervals the engine could not read, and dates as text.
-import { addDays, daysFrom } from '../dates.js';
+import { addDays, dateRuns, daysFrom, everyDay } from '../dates.js';
 
 export interface Interval {
   readonly from: string;
@@ -28,23 +28,14 @@ export function within(scope: Scope, column = 'snapshot_date', shiftDays = 0): s
 export const showInterval = (i: Interval): string => (i.from === i.to ? i.from : `${i.from}…${i.to}`);
 
 /** Every date from..to, in order. */
-export function datesOf(i: Interval): string[] {
-  const dates: string[] = [];
-  for (let d = i.from; d <= i.to; d = addDays(d, 1)) dates.push(d);
-  return dates;
-}
+export const datesOf = (i: Interval): string[] => everyDay(i.from, i.to);
 
 /** Runs of consecutive dates listed in a detail line at most; the rest are counted. */
 const MAX_DATE_RUNS = 10;
 
 /** Sorted dates as runs: "2024-02-07, 2024-02-10…2024-02-12", the runs past MAX_DATE_RUNS counted. */
 export function dateList(dates: readonly string[]): string {
-  const runs: { from: string; to: string }[] = [];
-  for (const date of dates) {
-    const last = runs[runs.length - 1];
-    if (last && addDays(last.to, 1) === date) last.to = date;
-    else runs.push({ from: date, to: date });
-  }
+  const runs = dateRuns(dates);
   const shown = runs.slice(0, MAX_DATE_RUNS).map(showInterval);
   const hidden = runs.slice(MAX_DATE_RUNS).reduce((n, r) => n + daysFrom(r.from, r.to) + 1, 0);
   return shown.join(', ') + (hidden > 0 ? `, and ${hidden} more day${hidden === 1 ? '' : 's'}` : '');
