@@ -1,5 +1,6 @@
 import { readFile, writeFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { cliInProcess, withoutSpotifyEnvironment } from '../helpers/cli.js';
 import { chartsDir, tempDir } from '../helpers/paths.js';
 
@@ -135,6 +136,22 @@ describe('spotify-etl CLI on a temporary lake', () => {
     const r = await cli(['validate', found[0] ?? '']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/200 records, 200 valid, 0 invalid/);
+  });
+
+  it('validates a gzip raw object as the transformer reads it, a line that is not UTF-8 included', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'raw.ndjson.gz');
+    const bad = Buffer.concat([
+      Buffer.from('{"schema_version":1,"x":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}'),
+    ]);
+    await writeFile(file, gzipSync(Buffer.concat([Buffer.from('not json\n'), bad, Buffer.from('\n')])));
+    const r = await cli(['validate', file]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/raw.ndjson.gz:1: malformed JSON/);
+    expect(r.out).toMatch(/raw.ndjson.gz:2: not valid UTF-8/);
+    expect(r.out).toMatch(/2 records, 0 valid, 2 invalid/);
   });
 
   it('explains an unknown source and a bad date instead of a stack trace', async () => {
