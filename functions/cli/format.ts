@@ -183,7 +183,3 @@ export function resultWriter(
       return tableWriter(columns);
   }
 }
-
-export function formatJson(rows: readonly Row[]): string {
-  return JSON.stringify(rows, null, 2);
-}
