@@ -140,6 +140,8 @@ switch (mode) {
     Object.assign(process.env, {
       DATA_BUCKET: 'bench',
       DELIVERY_STREAM_NAME: 'bench',
+      ATHENA_WORKGROUP: 'bench',
+      GLUE_DATABASE: 'bench',
       AWS_REGION: 'us-east-1',
     });
     const t0 = performance.now();

@@ -249,7 +249,7 @@ async function pruning(): Promise<void> {
 /** 4. Lambda bundles: size minified, built as `cdk synth` builds them, and module init time in a fresh process. */
 async function bundles(): Promise<void> {
   const out = await mkdtemp(join(tmpdir(), 'bench-bundle-'));
-  for (const name of ['extract', 'transform']) {
+  for (const name of ['extract', 'transform', 'check']) {
     const file = join(out, `${name}.mjs`);
     await build({
       entryPoints: [join(root, `functions/${name}/handler.ts`)],

@@ -31,6 +31,8 @@ export interface Config {
   readonly cacheTtlDays: number;
   /** The checker on AWS checks this many chart dates, up to the day it runs. */
   readonly checkDays: number;
+  /** The Lambda handlers' log level (Powertools Logger). */
+  readonly logLevel: LogLevel;
   readonly aws: {
     readonly region: string | undefined;
     readonly dataBucket: string | undefined;
@@ -50,6 +52,9 @@ export interface Config {
     readonly gzip: boolean;
   };
 }
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -82,6 +87,14 @@ function name(env: Env, variable: string, pattern: RegExp, expected: string): st
     throw new ConfigError(`${variable}="${v}" is not valid: expected ${expected}.`);
   }
   return v;
+}
+
+function logLevel(env: Env): LogLevel {
+  const v = str(env, 'LOG_LEVEL')?.toUpperCase() ?? 'INFO';
+  if (!(LOG_LEVELS as readonly string[]).includes(v)) {
+    throw new ConfigError(`LOG_LEVEL="${v}" is not valid: expected one of ${LOG_LEVELS.join(', ')}.`);
+  }
+  return v as LogLevel;
 }
 
 function url(env: Env, name: string, fallback: string): string {
@@ -156,6 +169,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     region,
     cacheTtlDays: int(env, 'CACHE_TTL_DAYS', 30, 0, 3650),
     checkDays: int(env, 'CHECK_DAYS', 3, 1, 31),
+    logLevel: logLevel(env),
     aws: Object.freeze({
       region: str(env, 'AWS_REGION'),
       dataBucket: str(env, 'DATA_BUCKET'),
@@ -184,12 +198,12 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   });
 }
 
-/** Settings that only AWS handlers need; fails with the variable's name when one is missing. */
 /** Whether Spotify can be called: a user token, or an app's id and secret (client credentials). */
 export function hasSpotifyCredentials(s: SpotifySettings): boolean {
   return !!(s.refreshToken || (s.clientId && s.clientSecret));
 }
 
+/** Settings that only AWS handlers need; fails with the variable's name when one is missing. */
 export function requireSetting<T>(value: T | undefined, name: string): T {
   if (value === undefined)
     throw new ConfigError(`${name} is not set.`, { hint: `Set ${name} in the environment.` });

@@ -2,18 +2,18 @@
 // metrics. Daily (17:00 UTC, an hour after the extractor): the last CHECK_DAYS chart dates and every date waiting
 // for a check. Hourly (`checks: "pending"`): only the dates the transformer wrote since the last check, if any.
 // Both honour the known gaps declared in the lake (checks/known-gaps.json), as `spotify-etl check` does.
-import type { ScheduledEvent } from 'aws-lambda';
-import { loadConfig } from '../config.js';
-import { systemClock } from '../ports.js';
-import { athenaEngine, jsonLogger, s3Storage } from '../adapters/aws/dependencies.js';
-import { emitMetrics } from '../adapters/aws/metrics.js';
-import { readKnownGaps } from '../core/checks/index.js';
-import { clearPending, firstDates, listPending } from '../core/pending-checks.js';
-import { runScheduledChecks } from '../core/checks/scheduled.js';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { loadConfig } from '#functions/config.js';
+import { systemClock } from '#functions/ports.js';
+import { athenaEngine, lambdaLogger, s3Storage } from '#functions/adapters/aws/dependencies.js';
+import { emitMetrics } from '#functions/adapters/aws/metrics.js';
+import { readKnownGaps } from '#functions/core/checks/index.js';
+import { clearPending, firstDates, listPending } from '#functions/core/pending-checks.js';
+import { runScheduledChecks } from '#functions/core/checks/scheduled.js';
 import { checkMetrics } from './metrics.js';
 
 const config = loadConfig();
-const logger = jsonLogger();
+const logger = lambdaLogger(config);
 const engine = athenaEngine(config);
 const storage = s3Storage(config);
 
@@ -30,7 +30,8 @@ export type CheckEvent = Partial<ScheduledEvent> & { readonly checks?: 'daily' |
  * the FailedChecks alarm also treats as a failure. A known-gaps file that cannot be read or is invalid is such a
  * failure too (the error names the file and the bad entry): checking without it would raise false alarms.
  */
-export const handler = async (event: CheckEvent): Promise<void> => {
+export const handler = async (event: CheckEvent, context?: Context): Promise<void> => {
+  if (context) logger.addContext(context);
   const today = (event.time ?? systemClock.now().toISOString()).slice(0, 10);
   // Bounded, so that a run over a backfill's history stays well inside the timeout; the rest waits an hour.
   const listed = firstDates(await listPending(storage), MAX_PENDING_DATES_PER_RUN);
@@ -43,7 +44,7 @@ export const handler = async (event: CheckEvent): Promise<void> => {
   const pending = { ...listed, knownGaps: await readKnownGaps(storage) };
   const report = await runScheduledChecks(engine, { today, days: hourly ? 0 : config.checkDays, pending });
   const metrics = checkMetrics(report);
-  (report.ok ? logger.info : logger.warn)('checks finished', {
+  logger[report.ok ? 'info' : 'warn']('checks finished', {
     ...report,
     metrics,
     pendingDates: pending.dates.length,

@@ -1,22 +1,18 @@
 // `spotify-etl schedule`: a long-running process that runs the daily job on a cron schedule, as EventBridge does on AWS.
 import type { Clock } from '../ports.js';
+import { Cron as Croner } from 'croner';
 import { EtlError } from '../errors.js';
 
 /** 16:00 UTC daily: the chart of the day before is published by then, as the EventBridge rule on AWS assumes. */
 export const DEFAULT_CRON = '0 16 * * *';
 
-/** A parsed five-field cron expression, evaluated in UTC. */
+/**
+ * A five-field cron expression, evaluated in UTC by croner. The croner object is paused and has no function, so it
+ * only computes run times and never starts a timer: the schedule loop owns the waiting, on the injected Clock.
+ */
 export interface Cron {
   readonly expression: string;
-  readonly minutes: ReadonlySet<number>;
-  readonly hours: ReadonlySet<number>;
-  readonly daysOfMonth: ReadonlySet<number>;
-  readonly months: ReadonlySet<number>;
-  /** 0 = Sunday … 6 = Saturday (7 is read as Sunday). */
-  readonly daysOfWeek: ReadonlySet<number>;
-  /** Classic cron: when both day fields are restricted, a day matching either one runs. */
-  readonly dayOfMonthIsStar: boolean;
-  readonly dayOfWeekIsStar: boolean;
+  readonly croner: Croner;
 }
 
 interface FieldSpec {
@@ -45,8 +41,12 @@ function fieldError(expr: string, spec: FieldSpec, text: string, why: string): E
   );
 }
 
-function parseField(expr: string, text: string, spec: FieldSpec): Set<number> {
-  const values = new Set<number>();
+/**
+ * Checks one field against the classic grammar, so that an error names the field (croner would also take names,
+ * L, W, # and +), and returns it as croner should read it to mean what Vixie cron means: `a/n` is `a-max/n`, and
+ * a step past the end of its range (which croner refuses) is just the range's first value.
+ */
+function checkField(expr: string, text: string, spec: FieldSpec): string {
   const number = (s: string): number => {
     if (!/^\d+$/.test(s)) throw fieldError(expr, spec, text, `"${s}" is not a number`);
     const n = Number(s);
@@ -55,107 +55,66 @@ function parseField(expr: string, text: string, spec: FieldSpec): Set<number> {
     }
     return n;
   };
-  for (const part of text.split(',')) {
+  const parts = text.split(',').map((part) => {
     const match = /^([^/]+)(?:\/(.*))?$/.exec(part);
     if (!match) throw fieldError(expr, spec, text, `"${part}" is empty`);
-    const [, range, stepText] = match as unknown as [string, string, string | undefined];
-    let step = 1;
-    if (stepText !== undefined) {
-      if (!/^\d+$/.test(stepText) || Number(stepText) < 1) {
-        throw fieldError(expr, spec, text, `the step "/${stepText}" is not a positive number`);
-      }
-      step = Number(stepText);
+    const [, range, step] = match as unknown as [string, string, string | undefined];
+    if (step !== undefined && (!/^\d+$/.test(step) || Number(step) < 1)) {
+      throw fieldError(expr, spec, text, `the step "/${step}" is not a positive number`);
     }
-    let from: number;
-    let to: number;
-    if (range === '*') {
-      from = spec.min;
-      to = spec.max;
-    } else if (range.includes('-')) {
-      const [a = '', b = '', ...more] = range.split('-');
+    let from = spec.min;
+    let to = spec.max;
+    if (range !== '*') {
+      const [a = '', b, ...more] = range.split('-');
       if (more.length > 0) throw fieldError(expr, spec, text, `"${range}" is not a range a-b`);
       from = number(a);
-      to = number(b);
+      to = b === undefined ? (step === undefined ? from : spec.max) : number(b);
       if (from > to) throw fieldError(expr, spec, text, `the range ${from}-${to} runs backwards`);
-    } else {
-      from = number(range);
-      // `a/n` means "from a to the end, every n", as in Vixie cron.
-      to = stepText === undefined ? from : spec.max;
     }
-    for (let v = from; v <= to; v += step) values.add(v);
-  }
-  return values;
+    if (step === undefined) return part;
+    return Number(step) > to - from ? String(from) : `${range === '*' ? '*' : `${from}-${to}`}/${step}`;
+  });
+  return parts.join(',');
 }
 
 /** Parses a standard five-field cron expression (UTC); a bad expression throws an EtlError naming the field. */
 export function parseCron(expr: string): Cron {
   const text = expr.trim();
-  const parts = text.split(/\s+/);
-  if (text === '' || parts.length !== 5) {
+  const fields = text.split(/\s+/);
+  if (text === '' || fields.length !== 5) {
     throw new EtlError(
-      `Cron "${expr}" has ${text === '' ? 0 : parts.length} fields; expected 5: minute hour day-of-month month day-of-week.`,
+      `Cron "${expr}" has ${text === '' ? 0 : fields.length} fields; expected 5: minute hour day-of-month month day-of-week.`,
       { hint: CRON_HINT },
     );
   }
-  const [minutes, hours, daysOfMonth, months, daysOfWeek] = parts.map((p, i) =>
-    parseField(text, p, FIELDS[i] as FieldSpec),
-  ) as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
-  if (daysOfWeek.delete(7)) daysOfWeek.add(0);
-  const cron: Cron = {
-    expression: text,
-    minutes,
-    hours,
-    daysOfMonth,
-    months,
-    daysOfWeek,
-    dayOfMonthIsStar: (parts[2] as string).startsWith('*'),
-    dayOfWeekIsStar: (parts[4] as string).startsWith('*'),
-  };
+  const pattern = fields.map((f, i) => checkField(text, f, FIELDS[i] as FieldSpec)).join(' ');
+  let croner: Croner;
+  try {
+    croner = new Croner(pattern, {
+      timezone: 'UTC',
+      mode: '5-part', // no seconds or year field
+      paused: true,
+      // Vixie cron: when either day field starts with *, a day must match both; otherwise either one. Croner's own
+      // OR applies unless a field is exactly *, which would make "0 0 */2 * 1" run on every odd day as well.
+      domAndDow: (fields[2] as string).startsWith('*') || (fields[4] as string).startsWith('*'),
+    });
+  } catch (error) {
+    // Not expected after checkField; croner's message is still better than a stack trace.
+    const why = (error instanceof Error ? error.message : String(error)).replace(/^CronPattern:\s*/, '');
+    throw new EtlError(`Cron "${expr}" is not valid: ${why}.`, { hint: CRON_HINT });
+  }
   // "0 0 30 2 *" is well formed but never runs: better said now than by a process that sleeps forever.
-  if (findNext(cron, new Date(Date.UTC(2000, 0, 1))) === undefined) {
+  if (croner.nextRun(new Date(Date.UTC(2000, 0, 1))) === null) {
     throw new EtlError(`Cron "${expr}" never runs: no month has the day-of-month it names.`, {
       hint: CRON_HINT,
     });
   }
-  return cron;
-}
-
-function dayMatches(cron: Cron, d: Date): boolean {
-  const dom = cron.daysOfMonth.has(d.getUTCDate());
-  const dow = cron.daysOfWeek.has(d.getUTCDay());
-  if (cron.dayOfMonthIsStar || cron.dayOfWeekIsStar) return dom && dow;
-  return dom || dow;
-}
-
-/** Leap years repeat within 8 years (2096 → 2104), so a day that exists is found within that window. */
-const SEARCH_YEARS = 8;
-
-function findNext(cron: Cron, after: Date): Date | undefined {
-  const t = new Date(after.getTime());
-  t.setUTCSeconds(0, 0);
-  t.setUTCMinutes(t.getUTCMinutes() + 1); // strictly after, at minute resolution
-  const lastYear = t.getUTCFullYear() + SEARCH_YEARS;
-  while (t.getUTCFullYear() <= lastYear) {
-    if (!cron.months.has(t.getUTCMonth() + 1)) {
-      t.setUTCMonth(t.getUTCMonth() + 1, 1);
-      t.setUTCHours(0, 0, 0, 0);
-    } else if (!dayMatches(cron, t)) {
-      t.setUTCDate(t.getUTCDate() + 1);
-      t.setUTCHours(0, 0, 0, 0);
-    } else if (!cron.hours.has(t.getUTCHours())) {
-      t.setUTCHours(t.getUTCHours() + 1, 0, 0, 0);
-    } else if (!cron.minutes.has(t.getUTCMinutes())) {
-      t.setUTCMinutes(t.getUTCMinutes() + 1, 0, 0);
-    } else {
-      return t;
-    }
-  }
-  return undefined;
+  return { expression: text, croner };
 }
 
 /** The first minute strictly after `after` that the cron names (UTC). */
 export function nextRun(cron: Cron, after: Date): Date {
-  const next = findNext(cron, after);
+  const next = cron.croner.nextRun(after);
   if (!next) throw new EtlError(`Cron "${cron.expression}" never runs after ${after.toISOString()}.`);
   return next;
 }

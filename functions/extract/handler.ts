@@ -1,16 +1,21 @@
 // Extractor Lambda: EventBridge schedule (daily 16:00 UTC) → chart → one raw record per entry → Firehose.
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { loadConfig } from '../config.js';
-import { systemClock } from '../ports.js';
-import { asyncInvoker, firehoseDelivery, jsonLogger, s3Storage } from '../adapters/aws/dependencies.js';
-import { createSpotifyClient } from '../adapters/spotify/web-api.js';
-import { EntityCache } from '../core/entity-cache.js';
-import { extractDeps } from '../core/extract.js';
-import { extractFromSource, parseSourceSpec } from '../core/sources.js';
-import { emitMetrics } from '../adapters/aws/metrics.js';
-import type { ExtractReport } from '../core/extract.js';
+import { loadConfig } from '#functions/config.js';
+import { systemClock } from '#functions/ports.js';
+import {
+  asyncInvoker,
+  firehoseDelivery,
+  lambdaLogger,
+  s3Storage,
+} from '#functions/adapters/aws/dependencies.js';
+import { createSpotifyClient } from '#functions/adapters/spotify/web-api.js';
+import { EntityCache } from '#functions/core/entity-cache.js';
+import { extractDeps } from '#functions/core/extract.js';
+import { extractFromSource, parseSourceSpec } from '#functions/core/sources.js';
+import { emitMetrics } from '#functions/adapters/aws/metrics.js';
+import type { ExtractReport } from '#functions/core/extract.js';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { withSpotifySecret } from '../adapters/aws/secrets.js';
+import { withSpotifySecret } from '#functions/adapters/aws/secrets.js';
 
 const withoutSecret = loadConfig();
 // Spotify credentials from Secrets Manager (SPOTIFY_SECRET_ARN), read once per container before the first event.
@@ -18,7 +23,7 @@ const config = await withSpotifySecret(
   withoutSecret,
   new SecretsManagerClient(withoutSecret.aws.region ? { region: withoutSecret.aws.region } : {}),
 );
-const logger = jsonLogger();
+const logger = lambdaLogger(config);
 /** Time kept in hand when the inbox is long: one chart with a cold cache takes well under a minute. */
 const STOP_MARGIN_MS = 90_000;
 const storage = s3Storage(config);
@@ -33,8 +38,9 @@ const invoke = asyncInvoker(config);
  */
 export const handler = async (
   event: Partial<ScheduledEvent>,
-  context?: Pick<Context, 'getRemainingTimeInMillis' | 'invokedFunctionArn'>,
+  context?: Pick<Context, 'getRemainingTimeInMillis' | 'invokedFunctionArn'> & Partial<Context>,
 ): Promise<void> => {
+  if (context?.awsRequestId) logger.addContext(context as Context);
   const date = (event.time ?? systemClock.now().toISOString()).slice(0, 10);
   const cache = await EntityCache.load(storage, systemClock, config.cacheTtlDays);
   const deps = extractDeps(

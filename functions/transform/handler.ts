@@ -1,14 +1,14 @@
 // Transformer Lambda: S3 ObjectCreated on raw_data/to_process/ → album/artist/song rows.
-import type { S3Event } from 'aws-lambda';
-import { loadConfig } from '../config.js';
-import { jsonLogger, s3Storage } from '../adapters/aws/dependencies.js';
-import { transformObjects } from '../core/transform.js';
-import { objectKeysOf } from '../adapters/aws/s3-events.js';
-import { EtlError } from '../errors.js';
-import { emitMetrics } from '../adapters/aws/metrics.js';
+import type { Context, S3Event } from 'aws-lambda';
+import { loadConfig } from '#functions/config.js';
+import { lambdaLogger, s3Storage } from '#functions/adapters/aws/dependencies.js';
+import { transformObjects } from '#functions/core/transform.js';
+import { objectKeysOf } from '#functions/adapters/aws/s3-events.js';
+import { EtlError } from '#functions/errors.js';
+import { emitMetrics } from '#functions/adapters/aws/metrics.js';
 
 const config = loadConfig();
-const logger = jsonLogger();
+const logger = lambdaLogger(config);
 const storage = s3Storage(config);
 
 /**
@@ -18,7 +18,8 @@ const storage = s3Storage(config);
  * An object that cannot be read at all (a damaged gzip stream) is quarantined under raw_data/rejected/objects/
  * with its reason and counted in the QuarantinedObjects metric, without a retry: no retry would read it.
  */
-export const handler = async (event: S3Event): Promise<void> => {
+export const handler = async (event: S3Event, context?: Context): Promise<void> => {
+  if (context) logger.addContext(context);
   const report = await transformObjects(objectKeysOf(event), { storage, logger });
   logger.info('transform finished', {
     ...report,

@@ -59,17 +59,23 @@ function serve(canned: readonly (readonly [marker: string, result: Canned])[]): 
     .callsFake((input: { QueryExecutionId: string }) => results.get(input.QueryExecutionId) ?? EMPTY);
 }
 
-/** Runs the handler with the engine's poll sleeps on fake timers, and returns what it wrote to stdout. */
+/**
+ * Runs the handler with the engine's poll sleeps on fake timers, and returns what it logged: stdout and stderr, as
+ * Lambda collects both (Powertools writes WARN and ERROR lines to stderr).
+ */
 async function invoke(
   time: string,
   checks?: 'daily' | 'pending',
 ): Promise<{ lines: Record<string, unknown>[]; error?: unknown }> {
   const { handler } = await import('#functions/check/handler.js');
   const written: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+  const collect = (chunk: string | Uint8Array): boolean => {
     written.push(String(chunk));
     return true;
-  });
+  };
+  const spies = [process.stdout, process.stderr].map((stream) =>
+    jest.spyOn(stream, 'write').mockImplementation(collect),
+  );
   // Only the timers: the clock stays real, or the S3 requests signed late in a run would be "too skewed".
   jest.useFakeTimers({
     doNotFake: [
@@ -93,7 +99,7 @@ async function invoke(
     await run;
   } finally {
     jest.useRealTimers();
-    spy.mockRestore();
+    for (const spy of spies) spy.mockRestore();
   }
   const lines = written.join('').split('\n').filter(Boolean);
   return { lines: lines.map((l) => JSON.parse(l) as Record<string, unknown>), error };

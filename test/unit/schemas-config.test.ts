@@ -63,6 +63,8 @@ describe('configuration', () => {
     expect(c.spotify.accountsUrl).toBe('https://accounts.spotify.com');
     expect(c.lakeRoot).toBe('./lake');
     expect(c.checkDays).toBe(3);
+    expect(c.logLevel).toBe('INFO');
+    expect(loadConfig({ LOG_LEVEL: 'warn' }).logLevel).toBe('WARN');
     expect(c.aws.athenaWorkGroup).toBeUndefined();
     expect(Object.isFrozen(c) && Object.isFrozen(c.spotify)).toBe(true);
   });
@@ -83,6 +85,10 @@ describe('configuration', () => {
       /ATHENA_WORKGROUP="spotify etl" is not valid: expected an Athena workgroup/,
     ],
     [{ GLUE_DATABASE: 'Spotify-ETL' }, /GLUE_DATABASE="Spotify-ETL" is not valid/],
+    [
+      { LOG_LEVEL: 'verbose' },
+      /LOG_LEVEL="VERBOSE" is not valid: expected one of DEBUG, INFO, WARN, ERROR, SILENT/,
+    ],
   ])('fails at start on %p, naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

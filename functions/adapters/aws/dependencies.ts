@@ -4,18 +4,29 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Config } from '#functions/config.js';
 import { requireSetting } from '#functions/config.js';
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
+import type { Context } from 'aws-lambda';
 import type { Logger } from '#functions/ports.js';
 import { systemClock } from '#functions/ports.js';
 import { createS3Client, S3Storage } from './s3-storage.js';
 import { FirehoseDeliveryStream } from './firehose-delivery.js';
 import { AthenaSqlEngine } from './athena-engine.js';
 
-/** Lambda logs: one JSON object per line, which CloudWatch Logs Insights can query. */
-export function jsonLogger(): Logger {
-  const log = (level: string) => (message: string, details?: Record<string, unknown>) => {
-    process.stdout.write(JSON.stringify({ level, message, ...details }) + '\n');
+/**
+ * Lambda logs through Powertools' Logger: one JSON object per line (level, message, timestamp, service, and after
+ * `addContext` the request id, function name and cold start), which CloudWatch Logs Insights can query. It is the
+ * `Logger` port as it is; LOG_LEVEL (config.ts) sets its level, and Lambda's own log-level control wins over it.
+ */
+export function lambdaLogger(config: Config): Logger & { addContext(context: Context): void } {
+  const logger = new PowertoolsLogger({ serviceName: 'spotify-etl', logLevel: config.logLevel });
+  const keys = (details?: Record<string, unknown>): LogAttributes => (details ?? {}) as LogAttributes;
+  return {
+    info: (message, details) => logger.info(message, keys(details)),
+    warn: (message, details) => logger.warn(message, keys(details)),
+    error: (message, details) => logger.error(message, keys(details)),
+    addContext: (context) => logger.addContext(context),
   };
-  return { info: log('INFO'), warn: log('WARN'), error: log('ERROR') };
 }
 
 export function s3Storage(config: Config): S3Storage {

@@ -1,35 +1,44 @@
-// CloudWatch metrics in Embedded Metric Format: one JSON log line that CloudWatch turns into metrics, no API call.
+// CloudWatch metrics through Powertools for AWS Lambda: Embedded Metric Format, one JSON log line that CloudWatch
+// turns into metrics, no API call. Our rule on top: one namespace and one dimension set, `Function` alone (the
+// alarms watch exactly that set), so Powertools' default `service` dimension is cleared.
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
 export const METRICS_NAMESPACE = 'SpotifyEtl';
 
-export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds';
+export type MetricUnitName = 'Count' | 'Seconds' | 'Milliseconds';
 
-/** The EMF document for a set of metrics under one dimension set (`Function`). */
+const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+function functionMetrics(
+  functionName: string,
+  metrics: Readonly<Record<string, number>>,
+  unit: MetricUnitName,
+  warnings = true,
+): Metrics {
+  const emf = new Metrics({ namespace: METRICS_NAMESPACE, ...(warnings ? {} : { logger: quiet }) });
+  emf.clearDefaultDimensions();
+  emf.setDefaultDimensions({ Function: functionName });
+  for (const [name, value] of Object.entries(metrics)) emf.addMetric(name, MetricUnit[unit], value);
+  return emf;
+}
+
+/** The EMF document for a set of metrics under the `Function` dimension, as Powertools serializes it. */
 export function emfDocument(
   functionName: string,
   metrics: Readonly<Record<string, number>>,
-  unit: MetricUnit = 'Count',
+  unit: MetricUnitName = 'Count',
   timestamp = Date.now(),
 ): Record<string, unknown> {
-  return {
-    _aws: {
-      Timestamp: timestamp,
-      CloudWatchMetrics: [
-        {
-          Namespace: METRICS_NAMESPACE,
-          Dimensions: [['Function']],
-          Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: unit })),
-        },
-      ],
-    },
-    Function: functionName,
-    ...metrics,
-  };
+  // Quiet: a document built for a fixed (old) time stamp is not published, so CloudWatch's age limit is moot.
+  const emf = functionMetrics(functionName, metrics, unit, false).setTimestamp(timestamp);
+  return emf.serializeMetrics() as unknown as Record<string, unknown>;
 }
 
+/** Writes the metrics to stdout as one EMF line (Powertools' publishStoredMetrics), for CloudWatch to collect. */
 export function emitMetrics(
   functionName: string,
   metrics: Readonly<Record<string, number>>,
-  write = (line: string) => process.stdout.write(line + '\n'),
+  unit: MetricUnitName = 'Count',
 ): void {
-  write(JSON.stringify(emfDocument(functionName, metrics)));
+  functionMetrics(functionName, metrics, unit).publishStoredMetrics();
 }
