@@ -1,5 +1,5 @@
-// The checker Lambda handler end to end against a mocked Athena (no local Athena exists) and s3rver for the
-// markers of the chart dates waiting for a check: canned results per check query, the report in the log, the EMF
+// The checker Lambda handler end to end against a mocked Athena (the emulator runs no Athena SQL) and the AWS
+// emulator's S3 (moto) for the markers of the chart dates waiting for a check: canned results per check query, the report in the log, the EMF
 // line, and throwing only when the checks cannot run at all.
 import { jest } from '@jest/globals';
 import {
@@ -14,12 +14,12 @@ import { ChecksCannotRun, ENGINE_PROBE_SQL } from '#functions/core/checks/schedu
 import { KNOWN_GAPS } from '#functions/core/checks/index.js';
 import { EtlError } from '#functions/errors.js';
 import { s3Storage } from '#functions/adapters/aws/dependencies.js';
+import { createS3Client } from '#functions/adapters/aws/s3-storage.js';
 import { loadConfig } from '#functions/config.js';
 import { listPending, markPending } from '#functions/core/pending-checks.js';
 import { CHECKS_PENDING } from '#functions/core/lake.js';
 import { athenaPage } from '../helpers/athena.js';
-import { startS3rver, type RunningS3rver } from '../helpers/s3rver.js';
-import { tempDir } from '../helpers/paths.js';
+import { createBucket, startMoto, type RunningMoto } from '../helpers/moto.js';
 
 const athena = mockClient(AthenaClient);
 const saved = { ...process.env };
@@ -107,38 +107,31 @@ async function invoke(
 
 const emf = (lines: Record<string, unknown>[]) => lines.filter((l) => '_aws' in l);
 
-let s3: RunningS3rver;
+let moto: RunningMoto;
 const BUCKET = 'spotify-etl-check-test';
 const RAW = 'top_200_global/raw_data/to_process/2026/11/27/16/raw-1';
 
 beforeAll(async () => {
-  s3 = await startS3rver({
-    address: '127.0.0.1',
-    port: 0,
-    directory: await tempDir('s3rver-check-'),
-    silent: true,
-    configureBuckets: [{ name: BUCKET }],
-  });
-  Object.assign(process.env, {
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  moto = await startMoto();
+  Object.assign(process.env, moto.env, {
     DATA_BUCKET: BUCKET,
-    S3_ENDPOINT: s3.endpoint,
     ATHENA_WORKGROUP: 'spotify-etl',
     GLUE_DATABASE: 'spotify_etl',
   });
   delete process.env.CHECK_DAYS;
+  const client = createS3Client({ ...moto.clientConfig, forcePathStyle: true });
+  await createBucket(moto, client, BUCKET);
+  client.destroy();
 });
 
 afterAll(async () => {
   process.env = saved;
-  await s3.stop();
+  await moto.stop();
 });
 
 beforeEach(() => athena.reset());
 
-/** The lake's markers in s3rver (the handler's own adapter, built the same way). */
+/** The lake's markers in the emulator's S3 (the handler's own adapter, built the same way). */
 const lake = () => s3Storage(loadConfig());
 
 /** The date ranges the checks covered: each range's closing count query names it. */

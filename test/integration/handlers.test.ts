@@ -1,5 +1,6 @@
-// The two Lambda handlers end to end against real local servers: s3rver (S3, with its own event notifications)
-// and the local Spotify-API server; Firehose, which has no local server, is an SDK mock.
+// The two Lambda handlers against the AWS emulator's S3 (moto, its bucket notifications through SQS) and the local
+// Spotify-API server. Firehose is an SDK mock here, to read back each PutRecordBatch and to fake the answers the
+// emulator never gives; aws-pipeline.test.ts runs the same path through the emulator's real Firehose.
 import { jest } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,11 +16,19 @@ import {
   LocalSpotifyServer,
 } from '#functions/adapters/local/spotify-server.js';
 import { outputName, rejectedName } from '#functions/core/partition-writer.js';
-import { chartsDir, tempDir } from '../helpers/paths.js';
-import { startS3rver, type RunningS3rver } from '../helpers/s3rver.js';
+import { chartsDir } from '../helpers/paths.js';
+import {
+  bucketEvents,
+  createBucket,
+  startMoto,
+  type BucketEvents,
+  type RunningMoto,
+} from '../helpers/moto.js';
+import { TO_PROCESS } from '#functions/core/lake.js';
 
 const bucket = 'data-bucket';
-let s3: RunningS3rver;
+let moto: RunningMoto;
+let s3: BucketEvents;
 let spotify: LocalSpotifyServer;
 let storage: S3Storage;
 const firehose = mockClient(FirehoseClient);
@@ -28,20 +37,10 @@ const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:SpotifyEtl-
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  s3 = await startS3rver({
-    address: '127.0.0.1',
-    port: 0,
-    directory: await tempDir('s3rver-'),
-    silent: true,
-    configureBuckets: [{ name: bucket }],
-  });
+  moto = await startMoto();
   spotify = await LocalSpotifyServer.start({ catalog: new DemoCatalog() });
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  Object.assign(process.env, moto.env, {
     DATA_BUCKET: bucket,
-    S3_ENDPOINT: s3.endpoint,
     DELIVERY_STREAM_NAME: 'spotify-etl-raw',
     SPOTIFY_API_URL: spotify.apiUrl,
     SPOTIFY_ACCOUNTS_URL: spotify.url,
@@ -49,21 +48,22 @@ beforeAll(async () => {
     SPOTIFY_CLIENT_SECRET: DEMO_CLIENT_SECRET,
   });
   delete process.env.CHART_SOURCE;
-  storage = new S3Storage(
-    createS3Client({
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    }),
-    bucket,
-  );
+  const client = createS3Client({ ...moto.clientConfig, forcePathStyle: true });
+  await createBucket(moto, client, bucket);
+  s3 = await bucketEvents(moto, client, bucket, [
+    {
+      Events: ['s3:ObjectCreated:*'],
+      Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: TO_PROCESS }] } },
+    },
+  ]);
+  storage = new S3Storage(client, bucket);
 });
 
 afterAll(async () => {
   process.env = saved;
   await spotify?.close();
-  await s3?.stop();
+  s3?.close();
+  await moto?.stop();
 });
 
 /** What the handlers log (JSON lines, EMF documents) while `run` runs, instead of printing it. */
@@ -80,10 +80,6 @@ async function stdoutOf(run: () => Promise<void>): Promise<string[]> {
   }
   return written;
 }
-
-const waitFor = async (predicate: () => boolean): Promise<void> => {
-  for (let i = 0; i < 100 && !predicate(); i++) await new Promise((r) => setTimeout(r, 20));
-};
 
 describe('Lambda handlers', () => {
   it('extract: reads the CSV inbox in S3, enriches through the Spotify API and sends 200 newline-terminated records to Firehose', async () => {
@@ -158,7 +154,7 @@ describe('Lambda handlers', () => {
     });
   });
 
-  it('transform: the ObjectCreated event s3rver emits drives the handler; a second delivery of the event changes nothing', async () => {
+  it('transform: the ObjectCreated event the bucket sends drives the handler; a second delivery of the event changes nothing', async () => {
     const key = 'top_200_global/raw_data/to_process/2026/11/25/16/spotify-etl-raw-1-2026-11-25-16-01-00-abc';
     const record = (position: number) =>
       JSON.stringify({
@@ -175,10 +171,10 @@ describe('Lambda handlers', () => {
           artist_names: ['Miley Cyrus'],
         },
       });
-    s3.events.length = 0;
     await storage.put(key, `${record(1)}\nnot json\n`);
-    await waitFor(() => s3.events.length > 0);
-    const event = s3.events.find((e) => e.Records[0]?.eventName.startsWith('ObjectCreated')) as S3Event;
+    const event = (await s3.receive()).find((e) =>
+      e.Records[0]?.eventName.startsWith('ObjectCreated'),
+    ) as S3Event;
     expect(event).toBeDefined();
     const { handler } = await import('#functions/transform/handler.js');
     const written = await stdoutOf(async () => {

@@ -1,41 +1,24 @@
-// S3Storage against a real S3-protocol server (s3rver) on loopback: what the extract and transform Lambdas rely on.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// S3Storage against the AWS emulator (moto's S3) on loopback: what the extract and transform Lambdas rely on.
 import { jest } from '@jest/globals';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { copySource, createS3Client, S3Storage } from '#functions/adapters/aws/s3-storage.js';
-import { startS3rver, type RunningS3rver } from '../helpers/s3rver.js';
+import { createBucket, startMoto, type RunningMoto } from '../helpers/moto.js';
 
 const bucket = 'test-bucket';
-let server: RunningS3rver;
-let directory: string;
+let moto: RunningMoto;
 let client: S3Client;
 let storage: S3Storage;
 
 beforeAll(async () => {
-  directory = await mkdtemp(join(tmpdir(), 's3-storage-test-'));
-  const started = await startS3rver({
-    address: '127.0.0.1',
-    port: 0,
-    directory,
-    silent: true,
-    configureBuckets: [{ name: bucket }],
-  });
-  server = started;
-  client = createS3Client({
-    region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${started.port}`,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
+  moto = await startMoto();
+  client = createS3Client({ ...moto.clientConfig, forcePathStyle: true });
+  await createBucket(moto, client, bucket);
   storage = new S3Storage(client, bucket);
 });
 
 afterAll(async () => {
   client?.destroy();
-  await server?.stop();
-  if (directory) await rm(directory, { recursive: true, force: true });
+  await moto?.stop();
 });
 
 async function collect(stream: AsyncIterable<Uint8Array>): Promise<{ bytes: Buffer; chunks: number }> {
