@@ -7,28 +7,30 @@ import {
   firehoseDelivery,
   lambdaLogger,
   s3Storage,
+  spotifyForEachInvocation,
 } from '#functions/adapters/aws/dependencies.js';
-import { createSpotifyClient } from '#functions/adapters/spotify/web-api.js';
 import { EntityCache } from '#functions/core/entity-cache.js';
 import { extractDeps } from '#functions/core/extract.js';
 import { extractFromSource, parseSourceSpec } from '#functions/core/sources.js';
 import { emitMetrics } from '#functions/adapters/aws/metrics.js';
 import type { ExtractReport } from '#functions/core/extract.js';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { withSpotifySecret } from '#functions/adapters/aws/secrets.js';
+import { refreshingSpotifySecret } from '#functions/adapters/aws/secrets.js';
 
-const withoutSecret = loadConfig();
-// Spotify credentials from Secrets Manager (SPOTIFY_SECRET_ARN), read once per container before the first event.
-const config = await withSpotifySecret(
-  withoutSecret,
-  new SecretsManagerClient(withoutSecret.aws.region ? { region: withoutSecret.aws.region } : {}),
+const config = loadConfig();
+// Spotify credentials from Secrets Manager (SPOTIFY_SECRET_ARN): read before the first event, then again when the
+// last read is over five minutes old, so that a warm container uses credentials put after it started.
+const withSecret = refreshingSpotifySecret(
+  config,
+  new SecretsManagerClient(config.aws.region ? { region: config.aws.region } : {}),
 );
+await withSecret();
 const logger = lambdaLogger(config);
 /** Time kept in hand when the inbox is long: one chart with a cold cache takes well under a minute. */
 const STOP_MARGIN_MS = 90_000;
 const storage = s3Storage(config);
 const delivery = firehoseDelivery(config, logger);
-const client = createSpotifyClient(config.spotify, { logger });
+const spotify = spotifyForEachInvocation(withSecret, logger);
 const invoke = asyncInvoker(config);
 
 /**
@@ -43,11 +45,7 @@ export const handler = async (
   if (context?.awsRequestId) logger.addContext(context as Context);
   const date = (event.time ?? systemClock.now().toISOString()).slice(0, 10);
   const cache = await EntityCache.load(storage, systemClock, config.cacheTtlDays);
-  const deps = extractDeps(
-    { storage, delivery, cache, clock: systemClock, logger },
-    config.spotify,
-    client?.catalog,
-  );
+  const deps = extractDeps({ storage, delivery, cache, clock: systemClock, logger }, ...(await spotify()));
   // A full inbox (a backfill dropped in S3) can outlast one invocation: stop between files with time to spare.
   const shouldStop = (): boolean => (context?.getRemainingTimeInMillis() ?? Infinity) < STOP_MARGIN_MS;
   const source = parseSourceSpec(config.chartSource ?? 'charts-csv');

@@ -7,7 +7,15 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { readSpotifySecret, withSpotifySecret } from '#functions/adapters/aws/secrets.js';
+import {
+  readSpotifySecret,
+  refreshingSpotifySecret,
+  SECRET_MAX_AGE_MS,
+  withSpotifySecret,
+} from '#functions/adapters/aws/secrets.js';
+import { spotifyForEachInvocation } from '#functions/adapters/aws/dependencies.js';
+import { silentLogger } from '#functions/ports.js';
+import { fakeClock } from '../helpers/paths.js';
 import { loadConfig } from '#functions/config.js';
 import { ConfigError, EtlError } from '#functions/errors.js';
 import { startMoto, type RunningMoto } from '../helpers/moto.js';
@@ -138,5 +146,51 @@ describe('withSpotifySecret', () => {
     await expect(withSpotifySecret(loadConfig({ SPOTIFY_SECRET_ARN: ARN }), client)).rejects.toThrow(
       ConfigError,
     );
+  });
+});
+
+describe('refreshingSpotifySecret (a warm container)', () => {
+  it('keeps what it read for five minutes, then reads the value put meanwhile', async () => {
+    await holding(JSON.stringify({ client_id: 'old-id', client_secret: 'old-secret' }));
+    const clock = fakeClock();
+    const current = refreshingSpotifySecret(loadConfig({ SPOTIFY_SECRET_ARN: ARN }), client, { clock });
+    expect((await current()).spotify.clientId).toBe('old-id');
+    await holding(JSON.stringify({ client_id: 'new-id', client_secret: 'new-secret' }));
+    const calls = countCalls();
+    clock.advance(SECRET_MAX_AGE_MS - 1);
+    expect((await current()).spotify.clientId).toBe('old-id');
+    expect(calls).not.toHaveBeenCalled();
+    clock.advance(1);
+    expect((await current()).spotify).toMatchObject({ clientId: 'new-id', clientSecret: 'new-secret' });
+    expect(calls).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not keep a failed read: the next call reads again', async () => {
+    await holding('not json');
+    const current = refreshingSpotifySecret(loadConfig({ SPOTIFY_SECRET_ARN: ARN }), client, {
+      clock: fakeClock(),
+    });
+    await expect(current()).rejects.toThrow(/is not valid JSON/);
+    await holding(JSON.stringify({ client_id: 'id', client_secret: 'secret' }));
+    expect((await current()).spotify.clientId).toBe('id');
+  });
+
+  it('gives the extractor the same Spotify client while the credentials stay, and a new one after they change', async () => {
+    await holding(JSON.stringify({ client_id: 'id', client_secret: 'secret' }));
+    const clock = fakeClock();
+    const spotify = spotifyForEachInvocation(
+      refreshingSpotifySecret(loadConfig({ SPOTIFY_SECRET_ARN: ARN }), client, { clock }),
+      silentLogger,
+    );
+    const [settings, first] = await spotify();
+    expect(settings.clientId).toBe('id');
+    clock.advance(SECRET_MAX_AGE_MS);
+    expect((await spotify())[1]).toBe(first); // read again, unchanged: same client, same token
+    await holding(JSON.stringify({ client_id: 'id', client_secret: 'rotated' }));
+    clock.advance(SECRET_MAX_AGE_MS);
+    const [rotated, second] = await spotify();
+    expect(rotated.clientSecret).toBe('rotated');
+    expect(second).toBeDefined();
+    expect(second).not.toBe(first);
   });
 });

@@ -2,7 +2,9 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { Config } from '#functions/config.js';
+import type { Config, SpotifySettings } from '#functions/config.js';
+import type { SpotifyCatalog } from '#functions/ports.js';
+import { createSpotifyClient, type SpotifyClient } from '#functions/adapters/spotify/web-api.js';
 import { requireSetting } from '#functions/config.js';
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
@@ -74,5 +76,26 @@ export function asyncInvoker(config: Config): (functionArn: string, payload: unk
         Payload: new TextEncoder().encode(JSON.stringify(payload)),
       }),
     );
+  };
+}
+
+/**
+ * The Spotify settings and catalog for one invocation, from the current configuration (the secret re-read when
+ * stale): the same client while the credentials stay the same, so its access token is reused; a new one after
+ * they change. Made for extractDeps(base, settings, catalog).
+ */
+export function spotifyForEachInvocation(
+  current: () => Promise<Config>,
+  logger: Logger,
+): () => Promise<[SpotifySettings, SpotifyCatalog | undefined]> {
+  let made: { readonly settings: SpotifySettings; readonly client: SpotifyClient | undefined } | undefined;
+  const same = (a: SpotifySettings, b: SpotifySettings): boolean =>
+    a.clientId === b.clientId && a.clientSecret === b.clientSecret && a.refreshToken === b.refreshToken;
+  return async () => {
+    const { spotify } = await current();
+    if (made === undefined || !same(made.settings, spotify)) {
+      made = { settings: spotify, client: createSpotifyClient(spotify, { logger }) };
+    }
+    return [spotify, made.client?.catalog];
   };
 }

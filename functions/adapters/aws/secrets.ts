@@ -4,6 +4,7 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Config } from '#functions/config.js';
 import { ConfigError, EtlError } from '#functions/errors.js';
+import { systemClock, type Clock } from '#functions/ports.js';
 
 export interface SpotifySecret {
   readonly clientId?: string;
@@ -86,4 +87,33 @@ export async function withSpotifySecret(config: Config, client: SecretsManagerCl
     });
   }
   return Object.freeze({ ...config, spotify: Object.freeze(spotify) });
+}
+
+/** How long a warm container trusts the secret it read: a value put after a deploy is used within this time. */
+export const SECRET_MAX_AGE_MS = 5 * 60_000;
+
+/**
+ * withSpotifySecret, read again when the last read is older than `maxAgeMs`: a warm container picks up changed
+ * credentials within minutes instead of keeping the ones it started with. A failed read is not kept, so the next
+ * call tries again. (Powertools Parameters would cache the same way, but it would remove only the GetSecretValue
+ * call, and its JSON transform would put JSON.parse's message, which quotes the text, into the error.)
+ */
+export function refreshingSpotifySecret(
+  base: Config,
+  client: SecretsManagerClient,
+  { maxAgeMs = SECRET_MAX_AGE_MS, clock = systemClock }: { maxAgeMs?: number; clock?: Clock } = {},
+): () => Promise<Config> {
+  let last: { readonly at: number; readonly config: Promise<Config> } | undefined;
+  return () => {
+    const now = clock.now().getTime();
+    if (last === undefined || now - last.at >= maxAgeMs) {
+      const read = withSpotifySecret(base, client);
+      const entry = { at: now, config: read };
+      last = entry;
+      read.catch(() => {
+        if (last === entry) last = undefined;
+      });
+    }
+    return last.config;
+  };
 }
