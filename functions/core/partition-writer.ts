@@ -138,15 +138,7 @@ async function writeGroup(
   partition: Partition,
 ): Promise<GroupWrite> {
   const name = outputName(group.chartId, group.runId, key);
-  const mine = `${fileSafeChartId(group.chartId)}__`;
-  const existing = new Map<TableName, string[]>();
-  for (const table of TABLES) {
-    const keys = [...(await partition(table, group.date))];
-    existing.set(
-      table,
-      keys.filter((k) => baseName(k).startsWith(mine) && baseName(k) !== name),
-    );
-  }
+  const existing = await chartFilesOf(group, name, partition);
   const runs = (existing.get('song_data') ?? []).map((k) => parseOutputName(baseName(k))?.runId ?? '');
   if (runs.some((r) => r > group.runId)) {
     // superseded: a later extraction of this chart day is already written
@@ -177,6 +169,41 @@ async function writeGroup(
     filesWritten.push(outKey);
   }
   // Written first, deleted after: a crash in between leaves a duplicate that the retry removes, never a loss.
+  await deleteOlderRuns(existing, group, storage, partition);
+  return {
+    rowsWritten: songs.length,
+    duplicates: group.songs.length - songs.length,
+    albumRows: group.albums.size,
+    artistRows: group.artists.size,
+    filesWritten,
+  };
+}
+
+/** The files of the group's chart (any run) already in its chart day's partitions, by table, `name` left out. */
+async function chartFilesOf(
+  group: Group,
+  name: string,
+  partition: Partition,
+): Promise<Map<TableName, string[]>> {
+  const mine = `${fileSafeChartId(group.chartId)}__`;
+  const existing = new Map<TableName, string[]>();
+  for (const table of TABLES) {
+    const keys = [...(await partition(table, group.date))];
+    existing.set(
+      table,
+      keys.filter((k) => baseName(k).startsWith(mine) && baseName(k) !== name),
+    );
+  }
+  return existing;
+}
+
+/** Deletes the files of runs older than the group's (the ones it supersedes) from storage and the partition list. */
+async function deleteOlderRuns(
+  existing: ReadonlyMap<TableName, readonly string[]>,
+  group: Group,
+  storage: Storage,
+  partition: Partition,
+): Promise<void> {
   for (const table of TABLES) {
     for (const old of existing.get(table) ?? []) {
       if ((parseOutputName(baseName(old))?.runId ?? '') < group.runId) {
@@ -185,13 +212,6 @@ async function writeGroup(
       }
     }
   }
-  return {
-    rowsWritten: songs.length,
-    duplicates: group.songs.length - songs.length,
-    albumRows: group.albums.size,
-    artistRows: group.artists.size,
-    filesWritten,
-  };
 }
 
 /** The rows of the files (of one chart day's partition) that belong to run `runId`. */

@@ -1,8 +1,13 @@
 // `spotify-etl reprocess --date D [--chart ID]`: rebuilds chart days from the raw objects in raw_data/processed/.
 import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
-import { planReprocess, reprocess as reprocessDays } from '#functions/core/day-surgery.js';
+import {
+  planReprocess,
+  reprocess as reprocessDays,
+  type ReprocessPlan,
+  type ReprocessReport,
+} from '#functions/core/day-surgery.js';
 import { EtlError, UsageError } from '#functions/errors.js';
-import { EXIT, formatOption, type Command } from '../command.js';
+import { EXIT, formatOption, type Command, type Io } from '../command.js';
 import { dateOption, sayWaiting, str, transformProblems, unfinished } from '../terminal.js';
 import { confirm, plural } from './delete.js';
 import { lakeLock } from '../local-runtime.js';
@@ -65,26 +70,30 @@ export const reprocess: Command = {
     });
     const t = report.transform;
     if (values.format === 'json') io.out(JSON.stringify(report, null, 2));
-    else {
-      for (const d of plan.chartDays) io.out(`${d.chartId} ${d.date}: run ${d.runId}`);
-      io.out(
-        `song rows of those chart days: ${report.before.song_data} before, ${report.after.song_data} after ` +
-          `(albums ${report.before.album_data} → ${report.after.album_data}, artists ${report.before.artist_data} → ${report.after.artist_data})`,
-      );
-      io.out(
-        `${plural(t.objects.length, 'raw object')} replayed: ${t.linesIn} lines in = ${t.rowsWritten} rows written + ${t.duplicates} duplicates + ${t.rejected} rejected`,
-      );
-      if (plan.otherChartDays.length > 0)
-        io.out(
-          `${plural(plan.otherChartDays.length, 'other chart day')} of the same objects rewritten with them (same run).`,
-        );
-      if (plan.supersededObjects.length > 0)
-        io.out(
-          `${plural(plan.supersededObjects.length, 'raw object')} of older, superseded runs left in processed/.`,
-        );
-    }
+    else printReport(plan, report, io);
     for (const s of report.skipped) io.err(`skipped ${s.key}: ${s.reason}`);
     for (const p of transformProblems(t)) io.err(p);
     return unfinished(t) > 0 || report.skipped.length > 0 ? EXIT.failed : EXIT.ok;
   },
 };
+
+/** The text report: each chart day rebuilt, the row counts before and after, and what the replay read. */
+function printReport(plan: ReprocessPlan, report: ReprocessReport, io: Io): void {
+  const t = report.transform;
+  for (const d of plan.chartDays) io.out(`${d.chartId} ${d.date}: run ${d.runId}`);
+  io.out(
+    `song rows of those chart days: ${report.before.song_data} before, ${report.after.song_data} after ` +
+      `(albums ${report.before.album_data} → ${report.after.album_data}, artists ${report.before.artist_data} → ${report.after.artist_data})`,
+  );
+  io.out(
+    `${plural(t.objects.length, 'raw object')} replayed: ${t.linesIn} lines in = ${t.rowsWritten} rows written + ${t.duplicates} duplicates + ${t.rejected} rejected`,
+  );
+  if (plan.otherChartDays.length > 0)
+    io.out(
+      `${plural(plan.otherChartDays.length, 'other chart day')} of the same objects rewritten with them (same run).`,
+    );
+  if (plan.supersededObjects.length > 0)
+    io.out(
+      `${plural(plan.supersededObjects.length, 'raw object')} of older, superseded runs left in processed/.`,
+    );
+}
