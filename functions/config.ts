@@ -44,6 +44,8 @@ export interface Config {
     readonly athenaWorkGroup: string | undefined;
     /** The Glue database of song_data, album_data and artist_data. */
     readonly glueDatabase: string | undefined;
+    /** The Glue Schema Registry `spotify-etl schemas register` writes to (its --registry wins). */
+    readonly glueRegistry: string | undefined;
   };
   readonly localDelivery: {
     /** Firehose BufferingHints.SizeInMBs equivalent, in bytes. */
@@ -57,6 +59,9 @@ export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** What Glue accepts as a registry name. */
+export const GLUE_REGISTRY_NAME = /^[A-Za-z0-9_$#-]{1,255}$/;
 
 function str(env: Env, name: string): string | undefined {
   const v = env[name]?.trim();
@@ -188,6 +193,12 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
         'GLUE_DATABASE',
         /^[a-z0-9_]{1,255}$/,
         'a Glue database name Athena can use (lower-case letters, digits, _)',
+      ),
+      glueRegistry: name(
+        env,
+        'GLUE_REGISTRY',
+        GLUE_REGISTRY_NAME,
+        'a Glue registry name (1-255 letters, digits, - _ $ #)',
       ),
     }),
     localDelivery: Object.freeze({

@@ -1,6 +1,6 @@
 // The whole pipeline in one stack, in the order of the architecture diagram:
-// bucket → Firehose → extractor + schedule → transformer + S3 notification → Glue → Athena → checker + schedule
-// → monitoring.
+// bucket → Firehose → extractor + schedule → transformer + S3 notification → Glue (tables, schema registry) → Athena
+// → checker + schedule → monitoring.
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Checker } from './constructs/checker.js';
@@ -10,6 +10,7 @@ import { LakeCatalog } from './constructs/lake-catalog.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { QueryWorkgroup } from './constructs/query-workgroup.js';
 import { RawDeliveryStream } from './constructs/raw-delivery-stream.js';
+import { SchemaRegistry } from './constructs/schema-registry.js';
 import { Transformer } from './constructs/transformer.js';
 import { checkChartSource, checkScheduleFor, DEFAULT_SETTINGS, type SpotifyEtlSettings } from './settings.js';
 
@@ -23,6 +24,7 @@ export class SpotifyEtlStack extends Stack {
   readonly extractor: Extractor;
   readonly transformer: Transformer;
   readonly catalog: LakeCatalog;
+  readonly schemaRegistry: SchemaRegistry;
   readonly queries: QueryWorkgroup;
   readonly checker: Checker;
   readonly monitoring: Monitoring;
@@ -47,6 +49,7 @@ export class SpotifyEtlStack extends Stack {
     this.transformer = new Transformer(this, 'Transformer', { lake: this.lake });
 
     this.catalog = new LakeCatalog(this, 'Catalog', { lake: this.lake });
+    this.schemaRegistry = new SchemaRegistry(this, 'SchemaRegistry'); // schemas/ as versions in the Glue registry
 
     this.queries = new QueryWorkgroup(this, 'Queries', {
       lake: this.lake,

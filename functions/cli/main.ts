@@ -23,6 +23,7 @@ import { query } from './commands/query.js';
 import { reprocess } from './commands/reprocess.js';
 import { run } from './commands/run.js';
 import { schedule } from './commands/schedule.js';
+import { schemasCommand } from './commands/schemas.js';
 import { status } from './commands/status.js';
 import { transform } from './commands/transform.js';
 import { validate } from './commands/validate.js';
@@ -43,6 +44,7 @@ export const COMMANDS: readonly Command[] = [
   chart,
   login,
   schedule,
+  schemasCommand,
 ];
 
 /** Commands that only read the lake: a lake folder that does not exist is a mistake, not an empty lake. */
