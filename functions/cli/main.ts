@@ -24,6 +24,8 @@ import { reprocess } from './commands/reprocess.js';
 import { run } from './commands/run.js';
 import { schedule } from './commands/schedule.js';
 import { schemasCommand } from './commands/schemas.js';
+import { serve } from './commands/serve.js';
+import { users } from './commands/users.js';
 import { status } from './commands/status.js';
 import { transform } from './commands/transform.js';
 import { validate } from './commands/validate.js';
@@ -45,6 +47,8 @@ export const COMMANDS: readonly Command[] = [
   login,
   schedule,
   schemasCommand,
+  serve,
+  users,
 ];
 
 /** Commands that only read the lake: a lake folder that does not exist is a mistake, not an empty lake. */

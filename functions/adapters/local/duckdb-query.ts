@@ -7,6 +7,7 @@ import { TABLE_SCHEMAS, type JsonSchema } from '#functions/core/schemas.js';
 import { TABLES, TRANSFORMED, type TableName } from '#functions/core/lake.js';
 import { EtlError } from '#functions/errors.js';
 import type { QueryEngine } from '#functions/ports.js';
+import type { SandboxedResult, SandboxLimits } from '#functions/explorer/ports.js';
 
 /** JSON Schema property → DuckDB type: string VARCHAR, integer BIGINT, number DOUBLE, boolean BOOLEAN, arrays of those. */
 export function duckdbType(property: JsonSchema): string {
@@ -34,6 +35,7 @@ export function tableColumns(table: TableName): [string, string][] {
 }
 
 export type Row = Record<string, unknown>;
+export type { SandboxedResult, SandboxLimits };
 
 export interface QueryResult {
   readonly columns: readonly string[];
@@ -211,6 +213,66 @@ export class LakeQueryEngine implements QueryEngine {
     const read = [...plan.matchAll(/Total Files Read: (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
     const total = [...plan.matchAll(/Scanning Files: \d+\/(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
     return { read, total: total || read };
+  }
+
+  /**
+   * A user's SQL, for the explorer: only on a confined engine, one statement, of type SELECT (WITH … SELECT and
+   * FROM-first included), interrupted after `timeoutMs`, read until `maxRows` rows. Everything else is an EtlError
+   * whose message says why, in words for the person who wrote the SQL.
+   */
+  async sandboxed(sql: string, limits: SandboxLimits): Promise<SandboxedResult> {
+    if (!this.confined) throw new EtlError('Sandboxed SQL needs a confined engine.');
+    const started = performance.now();
+    let interrupted = false;
+    const timer = setTimeout(() => {
+      interrupted = true;
+      this.connection.interrupt();
+    }, limits.timeoutMs);
+    try {
+      const statements = await this.connection.extractStatements(sql);
+      if (statements.count !== 1) {
+        throw new EtlError(`Query refused: one statement at a time (this SQL holds ${statements.count}).`);
+      }
+      const prepared = await statements.prepare(0);
+      if (prepared.statementType !== StatementType.SELECT) {
+        throw new EtlError(
+          'Query refused: only a SELECT (or WITH … SELECT) runs here; the lake is read-only.',
+        );
+      }
+      const result = await prepared.stream();
+      const columns = result.deduplicatedColumnNames();
+      const rows: Row[] = [];
+      let truncated = false;
+      for await (const chunk of result.yieldRowsJs()) {
+        for (const values of chunk) {
+          if (rows.length === limits.maxRows) truncated = true;
+          if (truncated) break;
+          const row: Row = {};
+          for (let c = 0; c < columns.length; c++) row[columns[c]!] = normalise(values[c]);
+          rows.push(row);
+        }
+        if (truncated) break;
+      }
+      return { columns, rows, truncated, elapsedMs: Math.round(performance.now() - started) };
+    } catch (error) {
+      if (interrupted) {
+        throw new EtlError(`Query stopped: it ran longer than ${limits.timeoutMs / 1000} s.`, {
+          cause: error,
+        });
+      }
+      if (/Permission Error/.test((error as Error).message ?? '')) {
+        throw new EtlError(
+          'Query refused: SQL here reads the tables song_data, album_data and artist_data only.',
+          {
+            hint: QUERY_HINT,
+            cause: error,
+          },
+        );
+      }
+      throw queryFailed(error);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   close(): void {

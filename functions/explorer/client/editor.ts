@@ -1,0 +1,2 @@
+// The editor page script (being built).
+export {};

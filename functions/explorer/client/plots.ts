@@ -1,0 +1,2 @@
+// The plots page script (being built).
+export {};
