@@ -209,8 +209,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     interrupt.abort();
     // Ends a progress line, then lets the command stop between steps and say how to resume.
     process.stderr.write('\ninterrupted\n');
-    const name = argv[0];
-    if (name !== 'backfill' && name !== 'schedule') process.exit(EXIT.interrupted);
+    // Commands that stop between steps themselves; global options may come before the command's name.
+    const [name] = commandFirst(argv);
+    if (name !== 'backfill' && name !== 'schedule' && name !== 'serve') process.exit(EXIT.interrupted);
   };
   process.on('SIGINT', onSigint);
   // A reader that closes early (`| head`) is not an error: stop writing quietly.
