@@ -5,6 +5,7 @@
 //   gen-csv <dir> <days> <regions>    Charts CSV files
 //   backfill <dir> <lake>             `spotify-etl backfill` in-process, timed
 //   init <bundle.mjs>                 import a Lambda bundle, timed
+//   explorer <lake>                   the explorer's cold start, searches and pages (bench/explorer.ts)
 import { mkdir, readdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { DEMO_REGIONS, writeDemoCharts } from '#functions/adapters/local/demo-files.js';
@@ -18,6 +19,7 @@ import { TO_PROCESS } from '#functions/core/lake.js';
 import { demoChart } from '#functions/core/sources.js';
 import { transformObjects } from '#functions/core/transform.js';
 import { silentLogger, systemClock } from '#functions/ports.js';
+import { explorerFigures, type ExplorerFigures } from './explorer.js';
 
 export interface ChildResult {
   readonly records?: number;
@@ -28,6 +30,7 @@ export interface ChildResult {
   readonly rawBytes?: number;
   readonly maxRssKiB?: number;
   readonly initMs?: number;
+  readonly explorer?: ExplorerFigures;
 }
 
 const FROM = '2025-01-01';
@@ -136,6 +139,9 @@ switch (mode) {
     done({ records: r.backfill.entries, seconds, recordsPerSecond: r.backfill.entries / seconds });
     break;
   }
+  case 'explorer':
+    done({ explorer: await explorerFigures(a) });
+    break;
   case 'init': {
     Object.assign(process.env, {
       DATA_BUCKET: 'bench',

@@ -58,8 +58,10 @@ await build({
   logLevel: 'silent',
 });
 
-function child(args: string[]): ChildResult {
-  const r = spawnSync(process.execPath, [childBundle, ...args], {
+function child(args: string[], options: { source?: boolean } = {}): ChildResult {
+  // `source`: run bench/child.ts through tsx, for code that finds files beside its own source (the explorer's).
+  const entry = options.source ? ['--import', 'tsx', join(root, 'bench/child.ts')] : [childBundle];
+  const r = spawnSync(process.execPath, [...entry, ...args], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -281,6 +283,47 @@ async function bundles(): Promise<void> {
   }
 }
 
+/**
+ * 6. The explorer on a lake of the transformer's rows (5 years × 10 regions at full scale): cold start with the
+ * search index built, 200 searches, 50 song pages and 50 day pages through the app in-process, page script sizes.
+ */
+function explorerRun(): void {
+  const days = quick ? 3 : 5 * 365;
+  const regions = quick ? 2 : 10;
+  const lake = mkdtempSync(join(tmpdir(), 'bench-explorer-'));
+  child(['lake', lake, String(days), String(regions)]);
+  const e = child(['explorer', lake], { source: true }).explorer;
+  rmSync(lake, { recursive: true, force: true });
+  if (!e) throw new Error('the explorer child reported nothing');
+  const scale = `${e.songRows} song rows (${days} days × ${regions} regions)`;
+  add({ section: 'explorer', name: `cold start, index built: ${scale}`, value: e.coldStartMs, unit: 'ms' });
+  add({ section: 'explorer', name: `search p50 (${e.searches} searches)`, value: e.searchP50Ms, unit: 'ms' });
+  add({
+    section: 'explorer',
+    name: `search p95 (${e.searches} searches)`,
+    value: e.searchP95Ms,
+    unit: 'ms',
+    target: '≤ 50',
+  });
+  add({
+    section: 'explorer',
+    name: `song page p95 (${e.songPages} pages)`,
+    value: e.songPageP95Ms,
+    unit: 'ms',
+    target: '≤ 150',
+  });
+  add({
+    section: 'explorer',
+    name: `day page p95 (${e.dayPages} pages)`,
+    value: e.dayPageP95Ms,
+    unit: 'ms',
+    target: '≤ 150',
+  });
+  for (const [name, kib] of Object.entries(e.bundleKiB)) {
+    add({ section: 'explorer', name: `page script ${name}.js, minified`, value: kib, unit: 'KiB' });
+  }
+}
+
 /** 5. Backfill end to end (CSV files → extract → local delivery → transform), peak memory and rate. */
 function backfillRun(): void {
   const days = quick ? 5 : 365;
@@ -310,6 +353,7 @@ await apiCalls();
 await pruning();
 await bundles();
 backfillRun();
+explorerRun();
 
 const width = Math.max(...figures.map((f) => f.section.length + f.name.length + 2));
 const lines = [`${'figure'.padEnd(width)}  ${'value'.padStart(12)}  unit (target)`];

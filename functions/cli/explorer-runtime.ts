@@ -9,10 +9,13 @@ import {
   StateSessions,
   StateThrottle,
 } from '#functions/adapters/local/explorer-stores.js';
+import { LocalChartUploads } from '#functions/adapters/local/explorer-uploads.js';
 import { FolderStorage } from '#functions/adapters/local/folder-storage.js';
+import { loadConfig, type Config } from '#functions/config.js';
 import type { ExplorerDeps, ExplorerSettings } from '#functions/explorer/ports.js';
 import type { ScryptCost } from '#functions/explorer/passwords.js';
-import { systemClock, type Clock } from '#functions/ports.js';
+import { silentLogger, systemClock, unlocked, type Clock, type Logger } from '#functions/ports.js';
+import { lakeLock, runLocal } from './local-runtime.js';
 
 export interface LocalExplorer {
   readonly deps: ExplorerDeps;
@@ -25,6 +28,9 @@ export interface LocalExplorerOptions {
   readonly clock?: Clock;
   /** Tests lower scrypt's cost; everything else uses the default (OWASP's minimum). */
   readonly scryptCost?: ScryptCost;
+  /** Uploads run the inbox with these settings (Spotify credentials: enrichment); by default none. */
+  readonly config?: Config;
+  readonly logger?: Logger;
 }
 
 export async function openLocalExplorer(
@@ -34,6 +40,11 @@ export async function openLocalExplorer(
   const state = await ExplorerState.open(lakeRoot);
   const clock = options.clock ?? systemClock;
   const lake = new LocalExplorerLake(lakeRoot);
+  const storage = new FolderStorage(lakeRoot);
+  const config = { ...(options.config ?? loadConfig({})), lakeRoot };
+  // The upload holds the lake lock for its whole run, so the run's transformer takes it no further.
+  const runInbox = () =>
+    runLocal(config, clock, options.logger ?? silentLogger, { source: 'charts-csv', lock: unlocked });
   const deps: ExplorerDeps = {
     auth: new LocalAccounts(state, clock, options.scryptCost),
     sessions: new StateSessions(state),
@@ -42,7 +53,8 @@ export async function openLocalExplorer(
     queries: new StateSavedQueries(state),
     clock,
     lake,
-    storage: new FolderStorage(lakeRoot),
+    storage,
+    uploads: new LocalChartUploads(storage, lakeLock(lakeRoot, 'serve (upload)'), runInbox),
     settings: { inviteOnly: false, secureCookies: false, trustProxy: false, ...options.settings },
   };
   return {

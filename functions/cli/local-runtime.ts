@@ -3,7 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { hasSpotifyCredentials, type Config } from '../config.js';
-import type { Clock, Logger } from '../ports.js';
+import type { Clock, LakeLock, Logger } from '../ports.js';
 import { FolderStorage } from '../adapters/local/folder-storage.js';
 import { FolderLakeLock, type LockHolder } from '../adapters/local/lake-lock.js';
 import { LocalDeliveryStream } from '../adapters/local/local-delivery.js';
@@ -31,6 +31,8 @@ export interface RunOptions extends LakeOptions {
   readonly date?: string;
   readonly source?: string;
   readonly onProgress?: (done: number, total: number) => void;
+  /** The transformer's lock; by default the lake lock of a `run` (the explorer's uploads hold it already). */
+  readonly lock?: LakeLock;
 }
 
 /**
@@ -64,7 +66,7 @@ export interface RunReport {
 function transformingDelivery(
   config: Config,
   storage: FolderStorage,
-  lock: FolderLakeLock,
+  lock: LakeLock,
   clock: Clock,
   logger: Logger,
   bufferSeconds: number,
@@ -130,7 +132,7 @@ export async function runLocal(
     const { delivery, objects } = transformingDelivery(
       config,
       storage,
-      lakeLock(config.lakeRoot, 'run', options),
+      options.lock ?? lakeLock(config.lakeRoot, 'run', options),
       clock,
       logger,
       config.localDelivery.bufferSeconds,

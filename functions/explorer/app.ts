@@ -3,6 +3,7 @@
 // routes (auth, search and pages, SQL, upload) are in routes/.
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { authRoutes } from './routes/auth.js';
 import { assetRoutes } from './routes/assets.js';
@@ -100,6 +101,21 @@ export const requireAccount =
     return next();
   };
 
+/** A chart upload (the CSV reader's 16 MiB, plus the form around it) or, for every other route, 1 MiB. */
+export const UPLOAD_BODY_BYTES = 17 * 1024 * 1024;
+export const BODY_BYTES = 1024 * 1024;
+
+function requestSizeLimit(): MiddlewareHandler<ExplorerEnv> {
+  const tooLarge = (limit: number) =>
+    bodyLimit({
+      maxSize: limit,
+      onError: (c) => c.text(`The request is larger than ${Math.round(limit / 1024 / 1024)} MiB.`, 413),
+    });
+  const upload = tooLarge(UPLOAD_BODY_BYTES);
+  const other = tooLarge(BODY_BYTES);
+  return (c, next) => (c.req.path === '/upload' ? upload(c, next) : other(c, next));
+}
+
 export function createExplorerApp(deps: ExplorerDeps): Hono<ExplorerEnv> {
   const app = new Hono<ExplorerEnv>();
   app.use(
@@ -120,8 +136,11 @@ export function createExplorerApp(deps: ExplorerDeps): Hono<ExplorerEnv> {
     }),
   );
   app.use(sessionLookup(deps));
+  // Before csrf(), which reads form bodies: no request makes the server hold more than its route can take.
+  app.use(requestSizeLimit());
   app.use(csrf());
   app.route('/', assetRoutes());
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   app.route('/', authRoutes(deps));
   app.route('/', pagesRoutes(deps));
   app.route('/', sqlRoutes(deps));

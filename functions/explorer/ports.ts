@@ -110,6 +110,7 @@ export interface ExplorerDeps {
   readonly lake: ExplorerLake;
   /** The lake's storage: uploads go to its inbox. */
   readonly storage: Storage;
+  readonly uploads: ChartUploads;
   readonly settings: ExplorerSettings;
 }
 
@@ -146,4 +147,35 @@ export interface ExplorerLake {
   sandboxed(sql: string, limits: SandboxLimits): Promise<SandboxedResult>;
   /** A token that changes when the lake's tables change (new or replaced files): the search index rebuilds then. */
   version(): Promise<string>;
+}
+
+/** What became of an uploaded chart: the run's summary for it, what was set aside included. */
+export interface UploadSummary {
+  readonly fileName: string;
+  readonly chartId: string;
+  readonly date: string;
+  /** Chart entries read from the file, and raw records delivered of them. */
+  readonly entries: number;
+  readonly delivered: number;
+  /** Rows of the file that could not become chart entries, with their line and reason. */
+  readonly setAside: readonly { readonly line: number; readonly reason: string; readonly text: string }[];
+  /** Song rows the transformer wrote, and lines it rejected (kept under raw_data/rejected/ with reasons). */
+  readonly rowsWritten: number;
+  readonly rejectedLines: number;
+  readonly rejected: readonly { readonly line: number; readonly reason: string }[];
+  readonly complete: boolean;
+  /** Why the chart is incomplete, or why the run did not finish; absent when complete. */
+  readonly problem?: string;
+  readonly enrichment: string;
+  /** The run's notes: no Spotify credentials, other inbox files extracted with it. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Uploaded Spotify Charts CSVs: into the lake's inbox and through the pipeline's extract → transform path (locally
+ * under the lake lock, as `spotify-etl run --source charts-csv`; on AWS the inbox's bucket event). The name and the
+ * bytes were checked by the caller (uploads.ts).
+ */
+export interface ChartUploads {
+  submit(fileName: string, bytes: Uint8Array, account: Account): Promise<UploadSummary>;
 }

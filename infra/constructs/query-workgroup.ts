@@ -2,36 +2,13 @@
 // query, settings enforced) and one saved query per file in infra/queries/ — the same SQL the tests run in DuckDB.
 import * as athena from 'aws-cdk-lib/aws-athena';
 import { Construct } from 'constructs';
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ATHENA_RESULTS, type DataLake } from './data-lake.js';
+import { namedQueryFiles } from '../named-queries.js';
+
+export { namedQueryFiles, QUERIES_DIR, type NamedQueryFile } from '../named-queries.js';
 
 export const WORKGROUP_NAME = 'spotify-etl';
-export const QUERIES_DIR = fileURLToPath(new URL('../queries/', import.meta.url));
 const GIB = 1024 ** 3;
-
-export interface NamedQueryFile {
-  /** The file name without `.sql`. */
-  readonly name: string;
-  /** The file's leading `--` comment lines. */
-  readonly description: string;
-  readonly sql: string;
-}
-
-/** Every `*.sql` file of infra/queries/, sorted by name. */
-export function namedQueryFiles(dir: string = QUERIES_DIR): NamedQueryFile[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.sql'))
-    .sort()
-    .map((file) => {
-      const sql = readFileSync(`${dir}${file}`, 'utf8').trim();
-      const comment = sql
-        .split('\n')
-        .filter((line) => line.startsWith('--'))
-        .map((line) => line.replace(/^--\s?/, ''));
-      return { name: file.replace(/\.sql$/, ''), description: comment.join(' ').slice(0, 1024), sql };
-    });
-}
 
 export interface QueryWorkgroupProps {
   readonly lake: DataLake;

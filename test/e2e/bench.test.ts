@@ -26,7 +26,7 @@ describe('npm run bench -- --quick', () => {
       figures: Figure[];
     };
     expect(new Set(figures.map((f) => f.section))).toEqual(
-      new Set(['transform', 'memory', 'spotify', 'pruning', 'bundles', 'backfill']),
+      new Set(['transform', 'memory', 'spotify', 'pruning', 'bundles', 'backfill', 'explorer']),
     );
     const value = (name: string): number | undefined => figures.find((f) => f.name.startsWith(name))?.value;
     expect(value('one-day / full-scan files')).toBe(0.2); // 1 of 5 days
@@ -35,5 +35,8 @@ describe('npm run bench -- --quick', () => {
     // The JSON floor is measured on the 10× objects and compared with the transformer's rate.
     expect(value('10×: JSON.parse + JSON.stringify')).toBeGreaterThan(0);
     expect(value('10×: transform / JSON floor')).toBeGreaterThan(0);
+    // The explorer's figures are measured, not assumed: a search and a page took some time and were answered.
+    expect(value('search p95')).toBeGreaterThan(0);
+    expect(value('day page p95')).toBeGreaterThan(0);
   }, 180_000);
 });

@@ -240,11 +240,17 @@ describe('spotify-etl query: confined to the lake unless --unsafe', () => {
     expect(copy.code).toBe(1);
     expect(existsSync(target)).toBe(false);
 
-    const intoLake = join(lake, 'x.csv');
+    // Into the tables' folder, the one folder SQL may open: refused as a statement that writes files.
+    const intoLake = join(lake, 'top_200_global', 'transformed_data', 'x.csv');
     const inside = await query(lake, [`copy (select 1) to '${intoLake}'`]);
     expect(inside.code).toBe(1);
     expect(inside.err).toMatch(/Query refused: COPY/);
     expect(existsSync(intoLake)).toBe(false);
+
+    // The lake's other files (the explorer's state: password hashes, sessions) are not the tables.
+    const state = await query(lake, [`select * from read_text('${join(lake, 'explorer', '*')}')`]);
+    expect(state.code).toBe(1);
+    expect(state.err).toMatch(/Permission Error/);
 
     const lift = await query(lake, ['SET enable_external_access = true']);
     expect(lift.code).toBe(1);

@@ -64,3 +64,69 @@ describe('DuckDB over the lake', () => {
     });
   });
 });
+
+describe("the explorer's sandbox (LakeQueryEngine.sandboxed)", () => {
+  let lake: string;
+  let engine: LakeQueryEngine;
+  const limits = { timeoutMs: 5_000, maxRows: 10 };
+
+  beforeAll(async () => {
+    lake = await tempDir();
+    await writePartition(
+      lake,
+      '2026-01-01',
+      [song(1, 'a'), song(2, 'b')].map((r) => JSON.stringify(r)).join('\n') + '\n',
+    );
+    // What else a lake folder holds: the explorer's state (password hashes, sessions) and the raw zone.
+    await mkdir(join(lake, 'explorer'), { recursive: true });
+    await writeFile(join(lake, 'explorer', 'state.duckdb'), 'password hashes');
+    await mkdir(join(lake, 'top_200_global', 'raw_data', 'processed'), { recursive: true });
+    await writeFile(join(lake, 'top_200_global', 'raw_data', 'processed', 'x.ndjson'), '{"a":1}\n');
+    engine = await LakeQueryEngine.open(lake, { confined: true });
+  });
+
+  afterAll(() => engine?.close());
+
+  it("reads the tables, and no other file in the lake folder: not the explorer's state, not the raw zone", async () => {
+    expect((await engine.sandboxed('SELECT count(*) AS n FROM song_data', limits)).rows).toEqual([{ n: 2 }]);
+    for (const sql of [
+      `SELECT * FROM read_text('${lake}/explorer/state.duckdb')`,
+      `SELECT * FROM read_blob('${lake}/explorer/*')`,
+      `SELECT * FROM read_json('${lake}/top_200_global/raw_data/processed/x.ndjson')`,
+      `SELECT * FROM read_text('${lake}/top_200_global/transformed_data/../../explorer/state.duckdb')`,
+    ]) {
+      await expect(engine.sandboxed(sql, limits)).rejects.toThrow(
+        'Query refused: SQL here reads the tables song_data, album_data and artist_data only.',
+      );
+    }
+  });
+
+  it('says a COPY to a file is not a SELECT, and that SQL of comments holds no statement', async () => {
+    await expect(engine.sandboxed("COPY (SELECT 1) TO '/tmp/x.csv'", limits)).rejects.toThrow(
+      /^Query refused: only a SELECT/,
+    );
+    await expect(engine.sandboxed('-- nothing\n;', limits)).rejects.toThrow(
+      'Query refused: the SQL holds no statement.',
+    );
+  });
+
+  it("interrupts its own query only, on a connection of its own: the engine's other queries do not wait", async () => {
+    const runaway = engine.sandboxed('SELECT count(*) FROM range(1000000000000) a', {
+      timeoutMs: 1_500,
+      maxRows: 1,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = Date.now();
+    expect((await engine.query('SELECT count(*) AS n FROM song_data')).rows).toEqual([{ n: 2 }]);
+    expect((await engine.sandboxed('SELECT 1 AS one', limits)).rows).toEqual([{ one: 1 }]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await expect(runaway).rejects.toThrow('Query stopped: it ran longer than 1.5 s.');
+  });
+
+  it('stops reading at maxRows and says more existed', async () => {
+    const r = await engine.sandboxed('SELECT * FROM range(25)', limits);
+    expect(r.rows).toHaveLength(10);
+    expect(r.truncated).toBe(true);
+    expect((await engine.sandboxed('SELECT * FROM range(10)', limits)).truncated).toBe(false);
+  });
+});

@@ -8,6 +8,7 @@ import {
   verifyPassword,
 } from '#functions/explorer/passwords.js';
 import { ABSOLUTE_MS, IDLE_MS } from '#functions/explorer/sessions.js';
+import { BODY_BYTES, UPLOAD_BODY_BYTES } from '#functions/explorer/app.js';
 import { FREE_FAILURES, MAX_DELAY_MS, delayAfter } from '#functions/explorer/throttle.js';
 import { GOOD_PASSWORD, ORIGIN, TestBrowser, testExplorer, type TestExplorer } from '../helpers/explorer.js';
 
@@ -238,6 +239,24 @@ describe('sessions', () => {
     expect(noOrigin.status).toBe(403);
     // Still signed in: none of them did anything.
     expect(await textOf(await ana.get('/'))).toContain('ana@example.com');
+  });
+
+  it('refuses a body larger than its route takes (1 MiB; an upload 17 MiB) before reading it', async () => {
+    await ana.get('/signin');
+    const big = await ana.post('/signout', { filler: 'x'.repeat(BODY_BYTES) });
+    expect(big.status).toBe(413);
+    expect(await big.text()).toBe('The request is larger than 1 MiB.');
+    const upload = await t.app.request(`${ORIGIN}/upload`, {
+      method: 'POST',
+      headers: {
+        origin: ORIGIN,
+        cookie: ana.cookie ?? '',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: `_csrf=${ana.csrf}&file=${'y'.repeat(UPLOAD_BODY_BYTES)}`,
+    });
+    expect(upload.status).toBe(413);
+    expect(await textOf(await ana.get('/signin'))).toContain('ana@example.com'); // still signed in
   });
 
   it('sends the security headers: a CSP without inline scripts, no framing, no sniffing', async () => {

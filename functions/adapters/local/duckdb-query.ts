@@ -50,7 +50,7 @@ export interface StreamedResult {
 
 export interface OpenOptions {
   /**
-   * Confines SQL to the lake: DuckDB may open files under the lake folder only (allowed_directories with
+   * Confines SQL to the lake: DuckDB may open the tables' files only, under transformed_data/ (allowed_directories with
    * enable_external_access=false, locked so a query cannot lift it), and statements that write files (COPY,
    * EXPORT, ATTACH, INSTALL, LOAD) are refused. Off, SQL runs with the user's own file rights.
    */
@@ -68,6 +68,10 @@ const WRITES_FILES: ReadonlyMap<StatementType, string> = new Map([
   [StatementType.EXTENSION, 'INSTALL'],
   [StatementType.UPDATE_EXTENSIONS, 'UPDATE EXTENSIONS'],
 ]);
+
+/** SQL whose first word reads (a SELECT and its relatives): for messages only, DuckDB's statement type decides. */
+const READS_ONLY = /^\s*(select|with|from|values|table|describe|show|summarize|pragma|\()/i;
+const withoutComments = (sql: string): string => sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ');
 
 const QUERY_HINT = 'Tables: song_data, album_data, artist_data (partition column snapshot_date, a DATE).';
 
@@ -111,6 +115,7 @@ function normalise(value: unknown): unknown {
 
 export class LakeQueryEngine implements QueryEngine {
   private constructor(
+    private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly confined: boolean,
   ) {}
@@ -135,13 +140,15 @@ export class LakeQueryEngine implements QueryEngine {
       }
     }
     if (options.confined) {
-      // After the views exist (they name the lake's files); the order of these three SETs matters.
-      const lake = `${resolve(lakeRoot)}/`.replace(/'/g, "''");
+      // After the views exist (they name the lake's files); the order of these three SETs matters. The tables'
+      // folder only: the lake's root also holds explorer/state.duckdb (password hashes, sessions).
+      const tables = resolve(lakeRoot, ...TRANSFORMED.split('/').filter(Boolean));
+      const lake = `${tables}/`.replace(/'/g, "''");
       await connection.run(`SET allowed_directories = ['${lake}']`);
       await connection.run('SET enable_external_access = false');
       await connection.run('SET lock_configuration = true');
     }
-    return new LakeQueryEngine(connection, options.confined === true);
+    return new LakeQueryEngine(instance, connection, options.confined === true);
   }
 
   /**
@@ -218,41 +225,24 @@ export class LakeQueryEngine implements QueryEngine {
   /**
    * A user's SQL, for the explorer: only on a confined engine, one statement, of type SELECT (WITH … SELECT and
    * FROM-first included), interrupted after `timeoutMs`, read until `maxRows` rows. Everything else is an EtlError
-   * whose message says why, in words for the person who wrote the SQL.
+   * whose message says why, in words for the person who wrote the SQL. Each call has a connection of its own, so
+   * that the interrupt stops this query only and a runaway query does not hold up the app's own queries.
    */
   async sandboxed(sql: string, limits: SandboxLimits): Promise<SandboxedResult> {
     if (!this.confined) throw new EtlError('Sandboxed SQL needs a confined engine.');
+    // DuckDB answers SQL of comments and semicolons only with "Error in native callback".
+    if (withoutComments(sql).replace(/[\s;]/g, '') === '') {
+      throw new EtlError('Query refused: the SQL holds no statement.', { hint: QUERY_HINT });
+    }
     const started = performance.now();
+    const connection = await this.instance.connect();
     let interrupted = false;
     const timer = setTimeout(() => {
       interrupted = true;
-      this.connection.interrupt();
+      connection.interrupt();
     }, limits.timeoutMs);
     try {
-      const statements = await this.connection.extractStatements(sql);
-      if (statements.count !== 1) {
-        throw new EtlError(`Query refused: one statement at a time (this SQL holds ${statements.count}).`);
-      }
-      const prepared = await statements.prepare(0);
-      if (prepared.statementType !== StatementType.SELECT) {
-        throw new EtlError(
-          'Query refused: only a SELECT (or WITH … SELECT) runs here; the lake is read-only.',
-        );
-      }
-      const result = await prepared.stream();
-      const columns = result.deduplicatedColumnNames();
-      const rows: Row[] = [];
-      let truncated = false;
-      for await (const chunk of result.yieldRowsJs()) {
-        for (const values of chunk) {
-          if (rows.length === limits.maxRows) truncated = true;
-          if (truncated) break;
-          const row: Row = {};
-          for (let c = 0; c < columns.length; c++) row[columns[c]!] = normalise(values[c]);
-          rows.push(row);
-        }
-        if (truncated) break;
-      }
+      const { columns, rows, truncated } = await readCapped(connection, sql, limits.maxRows);
       return { columns, rows, truncated, elapsedMs: Math.round(performance.now() - started) };
     } catch (error) {
       if (interrupted) {
@@ -261,21 +251,50 @@ export class LakeQueryEngine implements QueryEngine {
         });
       }
       if (/Permission Error/.test((error as Error).message ?? '')) {
+        // COPY … TO a file fails on the file before its statement type is known: say what is wrong with it.
         throw new EtlError(
-          'Query refused: SQL here reads the tables song_data, album_data and artist_data only.',
-          {
-            hint: QUERY_HINT,
-            cause: error,
-          },
+          READS_ONLY.test(withoutComments(sql))
+            ? 'Query refused: SQL here reads the tables song_data, album_data and artist_data only.'
+            : 'Query refused: only a SELECT (or WITH … SELECT) runs here; the lake is read-only.',
+          { hint: QUERY_HINT, cause: error },
         );
       }
       throw queryFailed(error);
     } finally {
       clearTimeout(timer);
+      connection.closeSync();
     }
   }
 
   close(): void {
     this.connection.closeSync();
   }
+}
+
+/** One SELECT statement's rows, read until `maxRows` (truncated: more existed). */
+async function readCapped(
+  connection: DuckDBConnection,
+  sql: string,
+  maxRows: number,
+): Promise<{ readonly columns: readonly string[]; readonly rows: Row[]; readonly truncated: boolean }> {
+  const statements = await connection.extractStatements(sql);
+  if (statements.count !== 1) {
+    throw new EtlError(`Query refused: one statement at a time (this SQL holds ${statements.count}).`);
+  }
+  const prepared = await statements.prepare(0);
+  if (prepared.statementType !== StatementType.SELECT) {
+    throw new EtlError('Query refused: only a SELECT (or WITH … SELECT) runs here; the lake is read-only.');
+  }
+  const result = await prepared.stream();
+  const columns = result.deduplicatedColumnNames();
+  const rows: Row[] = [];
+  for await (const chunk of result.yieldRowsJs()) {
+    for (const values of chunk) {
+      if (rows.length === maxRows) return { columns, rows, truncated: true };
+      const row: Row = {};
+      for (let c = 0; c < columns.length; c++) row[columns[c]!] = normalise(values[c]);
+      rows.push(row);
+    }
+  }
+  return { columns, rows, truncated: false };
 }

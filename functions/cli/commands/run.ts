@@ -3,7 +3,7 @@ import { LakeQueryEngine } from '#functions/adapters/local/duckdb-query.js';
 import { systemClock } from '#functions/ports.js';
 import { EXIT, formatOption, type Command } from '../command.js';
 import { formatFigures, formatTable } from '../format.js';
-import { runLocal, type RunReport } from '../local-runtime.js';
+import { lakeLock, runLocal, type RunReport } from '../local-runtime.js';
 import { dateOption, progress, sayWaiting, str, transformProblems, unfinished } from '../terminal.js';
 
 /** Charts that do not hold every entry they should: the run delivered the rest, and fails to say so. */
@@ -33,16 +33,19 @@ function summary(report: RunReport): string {
   return formatFigures('summary', rows);
 }
 
+/** Read under the lake lock: another process superseding the day meanwhile would delete a file the query lists. */
 async function topTen(lakeRoot: string, date: string): Promise<string[]> {
-  const engine = await LakeQueryEngine.open(lakeRoot);
-  try {
-    const r = await engine.query(
-      `SELECT position, song_name, array_to_string(artist_names, ', ') AS artists, streams, previous_rank, chart_id FROM song_data WHERE snapshot_date = DATE '${date}' ORDER BY chart_id, position LIMIT 10`,
-    );
-    return ['', `Top 10 on ${date}:`, formatTable(r.columns, r.rows)];
-  } finally {
-    engine.close();
-  }
+  return lakeLock(lakeRoot, 'run (top 10)').hold(async () => {
+    const engine = await LakeQueryEngine.open(lakeRoot);
+    try {
+      const r = await engine.query(
+        `SELECT position, song_name, array_to_string(artist_names, ', ') AS artists, streams, previous_rank, chart_id FROM song_data WHERE snapshot_date = DATE '${date}' ORDER BY chart_id, position LIMIT 10`,
+      );
+      return ['', `Top 10 on ${date}:`, formatTable(r.columns, r.rows)];
+    } finally {
+      engine.close();
+    }
+  });
 }
 
 export const run: Command = {

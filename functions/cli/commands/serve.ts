@@ -28,7 +28,7 @@ export const serve: Command = {
     },
   },
   examples: ['spotify-etl serve', 'spotify-etl serve --port 9000 --invite-only'],
-  async run({ values, config, io, signal }) {
+  async run({ values, config, logger, io, signal }) {
     const port = Number(str(values.port) ?? '8787');
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new UsageError(`--port "${String(values.port)}" is not a port number (0-65535).`);
@@ -36,6 +36,8 @@ export const serve: Command = {
     const host = str(values.host) ?? '127.0.0.1';
     const explorer = await openLocalExplorer(config().lakeRoot, {
       settings: { inviteOnly: values['invite-only'] === true },
+      config: config(),
+      logger,
     });
     const app = createExplorerApp(explorer.deps);
     const server = listen({ fetch: app.fetch, port, hostname: host }, (info) => {

@@ -1,6 +1,7 @@
 // Static assets: the stylesheet and the page scripts. Scripts are bundled from functions/explorer/client/ by esbuild
 // on first request (minified, everything included: the page needs no other network), then served from memory.
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Hono } from 'hono';
@@ -10,7 +11,9 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 /** The page scripts: the name a page asks for → its entry in client/. */
 export const CLIENT_BUNDLES: Readonly<Record<string, string>> = {
   plots: 'plots.ts',
+  search: 'search.ts',
   editor: 'editor.ts',
+  upload: 'upload.ts',
 };
 
 const built = new Map<string, Promise<string>>();
@@ -43,6 +46,14 @@ export function assetRoutes(): Hono {
     c.header('content-type', 'text/css; charset=utf-8');
     c.header('cache-control', 'no-cache');
     return c.body(await css);
+  });
+  // uPlot's stylesheet, for the plots script to link (the CSP allows this site's stylesheets, no inline styles).
+  let uplotCss: Promise<string> | undefined;
+  app.get('/assets/uplot.css', async (c) => {
+    uplotCss ??= readFile(createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'), 'utf8');
+    c.header('content-type', 'text/css; charset=utf-8');
+    c.header('cache-control', 'no-cache');
+    return c.body(await uplotCss);
   });
   app.get('/assets/:name{[a-z0-9-]+\\.js}', async (c) => {
     const code = clientBundle(c.req.param('name').replace(/\.js$/, ''));
