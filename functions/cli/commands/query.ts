@@ -30,7 +30,7 @@ export const query: Command = {
     'NULL: the table shows NULL; in CSV it is an empty unquoted field, and the empty string is "".',
     "CSV writes lists as JSON arrays; cells that a spreadsheet would run as formulas get a leading '.",
     "Tables (and CSV on a terminal) show control characters as \\u{1b} escapes; JSON keeps the lake's text.",
-    'Confined by default: DuckDB may open files in the lake folder only, and COPY, EXPORT, ATTACH, INSTALL',
+    "Confined by default: DuckDB may open the lake tables' files only, and COPY, EXPORT, ATTACH, INSTALL",
     'and LOAD are refused. --unsafe lifts that: the SQL otherwise runs with your own file rights.',
   ].join('\n'),
   args: [
