@@ -99,7 +99,29 @@ async function hasFiles(dir: string): Promise<boolean> {
   return false;
 }
 
-function normalise(value: unknown): unknown {
+/**
+ * What a table is over the lake folder: a SELECT of its partitions' files (hive_partitioning turns the
+ * snapshot_date=YYYY-MM-DD folders into a DATE column that filters prune on), or, while it has no file, the column
+ * list of an empty table.
+ */
+export async function tableSource(
+  lakeRoot: string,
+  table: TableName,
+): Promise<{ readonly select: string } | { readonly columns: string }> {
+  const dir = resolve(lakeRoot, ...TRANSFORMED.split('/').filter(Boolean), table);
+  const columns = tableColumns(table);
+  if (!(await hasFiles(dir))) {
+    return { columns: [...columns.map(([n, t]) => `"${n}" ${t}`), 'snapshot_date DATE'].join(', ') };
+  }
+  const glob = join(dir, 'snapshot_date=*', '*.json').replace(/'/g, "''");
+  const spec = columns.map(([n, t]) => `'${n}': '${t}'`).join(', ');
+  return {
+    select: `SELECT * FROM read_json('${glob}', format = 'newline_delimited', hive_partitioning = true, hive_types = {'snapshot_date': 'DATE'}, columns = {${spec}})`,
+  };
+}
+
+/** A DuckDB value as the rest of the code wants it: safe integers as numbers, dates as YYYY-MM-DD. */
+export function normalise(value: unknown): unknown {
   if (typeof value === 'bigint')
     return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (value instanceof Date) {
@@ -125,19 +147,12 @@ export class LakeQueryEngine implements QueryEngine {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     for (const table of TABLES) {
-      const dir = resolve(lakeRoot, ...TRANSFORMED.split('/').filter(Boolean), table);
-      const columns = tableColumns(table);
-      if (await hasFiles(dir)) {
-        const glob = join(dir, 'snapshot_date=*', '*.json').replace(/'/g, "''");
-        const spec = columns.map(([n, t]) => `'${n}': '${t}'`).join(', ');
-        // hive_partitioning turns snapshot_date=YYYY-MM-DD folders into a DATE column that filters prune on.
-        await connection.run(
-          `CREATE VIEW ${table} AS SELECT * FROM read_json('${glob}', format = 'newline_delimited', hive_partitioning = true, hive_types = {'snapshot_date': 'DATE'}, columns = {${spec}})`,
-        );
-      } else {
-        const cols = [...columns.map(([n, t]) => `"${n}" ${t}`), 'snapshot_date DATE'].join(', ');
-        await connection.run(`CREATE TABLE ${table} (${cols})`);
-      }
+      const source = await tableSource(lakeRoot, table);
+      await connection.run(
+        'select' in source
+          ? `CREATE VIEW ${table} AS ${source.select}`
+          : `CREATE TABLE ${table} (${source.columns})`,
+      );
     }
     if (options.confined) {
       // After the views exist (they name the lake's files); the order of these three SETs matters. The tables'

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { TABLES, TRANSFORMED } from '#functions/core/lake.js';
 import type { ExplorerLake, SandboxedResult, SandboxLimits } from '#functions/explorer/ports.js';
 import { LakeQueryEngine } from './duckdb-query.js';
+import { LakeCache } from './lake-cache.js';
 
 /** The listing behind version() is reused this long: a burst of requests lists the folders once. */
 const VERSION_TTL_MS = 5_000;
@@ -32,10 +33,12 @@ export class LocalExplorerLake implements ExplorerLake {
   private engine: Promise<LakeQueryEngine> | undefined;
   private engineVersion = '';
   private listed: { at: number; version: Promise<string> } | undefined;
+  private cache: Promise<LakeCache> | undefined;
 
   constructor(readonly lakeRoot: string) {}
 
-  async version(): Promise<string> {
+  /** The lake's files as they are now (listed at most every VERSION_TTL_MS). */
+  private async filesVersion(): Promise<string> {
     const now = Date.now();
     if (!this.listed || now - this.listed.at > VERSION_TTL_MS) {
       this.listed = { at: now, version: lakeVersion(this.lakeRoot) };
@@ -43,9 +46,24 @@ export class LocalExplorerLake implements ExplorerLake {
     return this.listed.version;
   }
 
+  private async readyCache(wait = false): Promise<LakeCache> {
+    this.cache ??= LakeCache.open(this.lakeRoot);
+    const cache = await this.cache;
+    await cache.ensure(await this.filesVersion(), { wait });
+    return cache;
+  }
+
+  /**
+   * The version of what query() answers from: the copy's. A changed lake rebuilds the copy first (the search
+   * index asks in the background), so the index then rebuilds from the new copy; pages meanwhile read the old one.
+   */
+  async version(): Promise<string> {
+    return (await this.readyCache(true)).version;
+  }
+
   /** The engine for the lake as it is now (views are fixed at open, so a changed lake gets a new one). */
   protected async current(): Promise<LakeQueryEngine> {
-    const version = await this.version();
+    const version = await this.filesVersion();
     if (!this.engine || version !== this.engineVersion) {
       const previous = this.engine;
       this.engineVersion = version;
@@ -55,8 +73,9 @@ export class LocalExplorerLake implements ExplorerLake {
     return this.engine;
   }
 
+  /** The app's own queries read the explorer's copy of the tables (lake-cache.ts), brought to the lake's version. */
   async query(sql: string): Promise<{ readonly rows: readonly Record<string, unknown>[] }> {
-    return (await this.current()).query(sql);
+    return (await this.readyCache()).query(sql);
   }
 
   async sandboxed(sql: string, limits: SandboxLimits): Promise<SandboxedResult> {
@@ -65,5 +84,6 @@ export class LocalExplorerLake implements ExplorerLake {
 
   async close(): Promise<void> {
     (await this.engine)?.close();
+    await (await this.cache)?.close();
   }
 }
