@@ -293,10 +293,23 @@ function explorerRun(): void {
   const lake = mkdtempSync(join(tmpdir(), 'bench-explorer-'));
   child(['lake', lake, String(days), String(regions)]);
   const e = child(['explorer', lake], { source: true }).explorer;
+  // A second start on the same lake: the copy of the tables is reused, so this is the index's rebuild from it.
+  const again = child(['explorer', lake], { source: true }).explorer;
   rmSync(lake, { recursive: true, force: true });
-  if (!e) throw new Error('the explorer child reported nothing');
+  if (!e || !again) throw new Error('the explorer child reported nothing');
   const scale = `${e.songRows} song rows (${days} days × ${regions} regions)`;
-  add({ section: 'explorer', name: `cold start, index built: ${scale}`, value: e.coldStartMs, unit: 'ms' });
+  add({
+    section: 'explorer',
+    name: `first start (copy of the tables and search index built): ${scale}`,
+    value: e.coldStartMs,
+    unit: 'ms',
+  });
+  add({
+    section: 'explorer',
+    name: 'restart on the unchanged lake (copy reused, search index rebuilt)',
+    value: again.coldStartMs,
+    unit: 'ms',
+  });
   add({ section: 'explorer', name: `search p50 (${e.searches} searches)`, value: e.searchP50Ms, unit: 'ms' });
   add({
     section: 'explorer',
