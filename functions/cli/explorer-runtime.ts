@@ -39,7 +39,7 @@ export async function openLocalExplorer(
 ): Promise<LocalExplorer> {
   const state = await ExplorerState.open(lakeRoot);
   const clock = options.clock ?? systemClock;
-  const lake = new LocalExplorerLake(lakeRoot);
+  const lake = new LocalExplorerLake(lakeRoot, clock);
   const storage = new FolderStorage(lakeRoot);
   const config = { ...(options.config ?? loadConfig({})), lakeRoot };
   // The upload holds the lake lock for its whole run, so the run's transformer takes it no further.

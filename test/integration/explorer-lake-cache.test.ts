@@ -8,7 +8,7 @@ import { CACHE_FILE } from '#functions/adapters/local/lake-cache.js';
 import { EXPLORER_DIR } from '#functions/adapters/local/explorer-state.js';
 import { TRANSFORMED } from '#functions/core/lake.js';
 import { songRow } from '../helpers/rows.js';
-import { tempDir } from '../helpers/paths.js';
+import { fakeClock, tempDir } from '../helpers/paths.js';
 
 async function writeDay(lake: string, date: string, rows: Record<string, unknown>[]): Promise<void> {
   const dir = join(lake, TRANSFORMED, 'song_data', `snapshot_date=${date}`);
@@ -30,22 +30,18 @@ describe('the explorer’s copy of the lake', () => {
   it('answers page queries from its copy, follows a changed lake, and is reused by the next serve', async () => {
     const root = await tempDir('lake-cache-');
     await writeDay(root, '2024-02-05', [songRow(1, { song_name: 'First' })]);
-    const lake = new LocalExplorerLake(root);
+    const clock = fakeClock();
+    const lake = new LocalExplorerLake(root, clock);
     expect(await songsOn(lake)).toEqual(['2024-02-05 First']);
     const first = await lake.version();
     expect(first).toMatch(/song_data:1:1:/);
 
     await writeDay(root, '2024-02-06', [songRow(1, { song_name: 'Second' })]);
     // The listing is reused for 5 s; after that, version() waits for the rebuilt copy and reports it.
-    const realNow = Date.now;
-    Date.now = () => realNow() + 6_000;
-    try {
-      const second = await lake.version();
-      expect(second).not.toBe(first);
-      expect(await songsOn(lake)).toEqual(['2024-02-05 First', '2024-02-06 Second']);
-    } finally {
-      Date.now = realNow;
-    }
+    clock.advance(6_000);
+    const second = await lake.version();
+    expect(second).not.toBe(first);
+    expect(await songsOn(lake)).toEqual(['2024-02-05 First', '2024-02-06 Second']);
     await lake.close();
     const cacheFile = join(root, EXPLORER_DIR, CACHE_FILE);
     const written = (await stat(cacheFile)).mtimeMs;

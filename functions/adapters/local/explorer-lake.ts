@@ -4,6 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TABLES, TRANSFORMED } from '#functions/core/lake.js';
 import type { ExplorerLake, SandboxedResult, SandboxLimits } from '#functions/explorer/ports.js';
+import { systemClock, type Clock } from '#functions/ports.js';
 import { LakeQueryEngine } from './duckdb-query.js';
 import { LakeCache } from './lake-cache.js';
 
@@ -35,12 +36,15 @@ export class LocalExplorerLake implements ExplorerLake {
   private listed: { at: number; version: Promise<string> } | undefined;
   private cache: Promise<LakeCache> | undefined;
 
-  constructor(readonly lakeRoot: string) {}
+  constructor(
+    readonly lakeRoot: string,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /** The lake's files as they are now (listed at most every VERSION_TTL_MS). */
   private async filesVersion(): Promise<string> {
-    const now = Date.now();
-    if (!this.listed || now - this.listed.at > VERSION_TTL_MS) {
+    const now = this.clock.now().getTime();
+    if (!this.listed || now - this.listed.at >= VERSION_TTL_MS) {
       this.listed = { at: now, version: lakeVersion(this.lakeRoot) };
     }
     return this.listed.version;
