@@ -3,7 +3,6 @@
 // Firehose writes under the template's prefix → the bucket's notification on an SQS queue → that very event → the
 // transformer handler → rows under transformed_data/, the raw object in processed/; the same event again changes
 // nothing. The stream, the notification filter and the prefix are taken from the synthesized template.
-import { jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
@@ -26,6 +25,10 @@ import {
 import { PROCESSED, TO_PROCESS, TRANSFORMED } from '#functions/core/lake.js';
 import { RAW_AS_JSON_TEXT } from '#infra/constructs/lake-catalog.js';
 import { synthesize } from '../infra/stack-fixture.js';
+import { logsOf } from '../helpers/logs.js';
+
+/** The handlers' JSON lines only: the local Spotify server and the SDK may print text lines of their own. */
+const SKIP_TEXT = { skipText: true } as const;
 import {
   bucketEvents,
   createBucket,
@@ -158,28 +161,6 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-/** Runs `run` with the handlers' log lines (stdout and stderr, as Lambda collects both) captured and parsed. */
-async function logsOf(run: () => Promise<void>): Promise<Record<string, unknown>[]> {
-  const written: string[] = [];
-  const collect = (chunk: string | Uint8Array): boolean => {
-    written.push(String(chunk));
-    return true;
-  };
-  const spies = [process.stdout, process.stderr].map((s) =>
-    jest.spyOn(s, 'write').mockImplementation(collect),
-  );
-  try {
-    await run();
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return written
-    .join('')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
 const lambdaContext = (name: string): Context =>
   ({
     awsRequestId: `request-${name}`,
@@ -211,8 +192,9 @@ describe('the AWS path on the emulator', () => {
     await storage.put(`top_200_global/inbox/${CSV}`, catalog.chartCsv('2026-11-24'));
 
     const { handler: extract } = await import('#functions/extract/handler.js');
-    const extractLogs = await logsOf(() =>
-      extract({ time: '2026-11-25T16:00:00Z' }, lambdaContext('extractor')),
+    const extractLogs = await logsOf(
+      () => extract({ time: '2026-11-25T16:00:00Z' }, lambdaContext('extractor')),
+      SKIP_TEXT,
     );
     expect(extractLogs.find((l) => l.message === 'extract finished')).toMatchObject({
       function_request_id: 'request-extractor',
@@ -237,7 +219,7 @@ describe('the AWS path on the emulator', () => {
     const { handler: transform } = await import('#functions/transform/handler.js');
     const first = await logsOf(async () => {
       for (const event of created) await transform(event, lambdaContext('transformer'));
-    });
+    }, SKIP_TEXT);
     const songs = (await storage.list(`${TRANSFORMED}song_data/`)).filter((k) => k.endsWith('.json'));
     expect(songs.length).toBeGreaterThan(0);
     expect((await Promise.all(songs.map(lineCount))).reduce((a, b) => a + b, 0)).toBe(200);
@@ -253,7 +235,7 @@ describe('the AWS path on the emulator', () => {
     const lake = await storage.list(TRANSFORMED);
     const again = await logsOf(async () => {
       for (const event of created) await transform(event, lambdaContext('transformer'));
-    });
+    }, SKIP_TEXT);
     expect(again.filter((l) => '_aws' in l).map((m) => m.RowsWritten)).toEqual(created.map(() => 0));
     expect(await storage.list(TRANSFORMED)).toEqual(lake);
   });

@@ -19,6 +19,7 @@ import { loadConfig } from '#functions/config.js';
 import { listPending, markPending } from '#functions/core/pending-checks.js';
 import { CHECKS_PENDING } from '#functions/core/lake.js';
 import { athenaPage } from '../helpers/athena.js';
+import { captureOutput } from '../helpers/logs.js';
 import { createBucket, startMoto, type RunningMoto } from '../helpers/moto.js';
 
 const athena = mockClient(AthenaClient);
@@ -68,14 +69,7 @@ async function invoke(
   checks?: 'daily' | 'pending',
 ): Promise<{ lines: Record<string, unknown>[]; error?: unknown }> {
   const { handler } = await import('#functions/check/handler.js');
-  const written: string[] = [];
-  const collect = (chunk: string | Uint8Array): boolean => {
-    written.push(String(chunk));
-    return true;
-  };
-  const spies = [process.stdout, process.stderr].map((stream) =>
-    jest.spyOn(stream, 'write').mockImplementation(collect),
-  );
+  const output = captureOutput();
   // Only the timers: the clock stays real, or the S3 requests signed late in a run would be "too skewed".
   jest.useFakeTimers({
     doNotFake: [
@@ -99,10 +93,9 @@ async function invoke(
     await run;
   } finally {
     jest.useRealTimers();
-    for (const spy of spies) spy.mockRestore();
+    output.restore();
   }
-  const lines = written.join('').split('\n').filter(Boolean);
-  return { lines: lines.map((l) => JSON.parse(l) as Record<string, unknown>), error };
+  return { lines: output.lines(), error };
 }
 
 const emf = (lines: Record<string, unknown>[]) => lines.filter((l) => '_aws' in l);

@@ -1,31 +1,10 @@
 // The handlers' logger: Powertools' JSON lines behind the Logger port, with the Lambda context and LOG_LEVEL.
-import { describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import { lambdaLogger } from '#functions/adapters/aws/dependencies.js';
 import { emitMetrics } from '#functions/adapters/aws/metrics.js';
 import { loadConfig } from '#functions/config.js';
-
-/** Every line written to stdout and stderr while `run` runs, parsed (Lambda collects both streams). */
-function logged(run: () => void): Record<string, unknown>[] {
-  const written: string[] = [];
-  const collect = (chunk: string | Uint8Array): boolean => {
-    written.push(String(chunk));
-    return true;
-  };
-  const spies = [process.stdout, process.stderr].map((s) =>
-    jest.spyOn(s, 'write').mockImplementation(collect),
-  );
-  try {
-    run();
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return written
-    .join('')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+import { logsOf } from '../helpers/logs.js';
 
 const context = {
   awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
@@ -36,9 +15,9 @@ const context = {
 } as Context;
 
 describe('lambdaLogger', () => {
-  it('writes one JSON object per line with the details as keys, and the request id after addContext', () => {
+  it('writes one JSON object per line with the details as keys, and the request id after addContext', async () => {
     const logger = lambdaLogger(loadConfig({}));
-    const lines = logged(() => {
+    const lines = await logsOf(() => {
       logger.info('before context', { objects: 2 });
       logger.addContext(context);
       logger.warn('transform finished', { rejected: 1, failedObjects: [] });
@@ -62,9 +41,9 @@ describe('lambdaLogger', () => {
     expect(typeof lines[1]?.timestamp).toBe('string');
   });
 
-  it('drops lines below LOG_LEVEL', () => {
+  it('drops lines below LOG_LEVEL', async () => {
     const logger = lambdaLogger(loadConfig({ LOG_LEVEL: 'WARN' }));
-    const lines = logged(() => {
+    const lines = await logsOf(() => {
       logger.info('chatty');
       logger.error('kept', { key: 'raw/1' });
     });
@@ -73,8 +52,10 @@ describe('lambdaLogger', () => {
 });
 
 describe('emitMetrics', () => {
-  it('writes one EMF line under SpotifyEtl with the Function dimension alone (no service dimension)', () => {
-    const [line, ...more] = logged(() => emitMetrics('transform', { RowsWritten: 3, RejectedLines: 0 }));
+  it('writes one EMF line under SpotifyEtl with the Function dimension alone (no service dimension)', async () => {
+    const [line, ...more] = await logsOf(() =>
+      emitMetrics('transform', { RowsWritten: 3, RejectedLines: 0 }),
+    );
     expect(more).toEqual([]);
     expect(line).toMatchObject({
       _aws: {

@@ -76,8 +76,14 @@ export class LocalAccounts implements AuthProvider {
     return account;
   }
 
-  async authenticate(email: string, password: string): Promise<Account | undefined> {
+  /** The stored row of the account with this e-mail (as typed: it is normalised here). */
+  private async rowOf(email: string): Promise<StateRow | undefined> {
     const [row] = await this.state.all('SELECT * FROM accounts WHERE email = ?', [normalEmail(email)]);
+    return row;
+  }
+
+  async authenticate(email: string, password: string): Promise<Account | undefined> {
+    const row = await this.rowOf(email);
     const ok = await verifyPassword(password, row ? text(row.password_hash) : await this.decoy);
     return row && ok ? toAccount(row) : undefined;
   }
@@ -93,12 +99,12 @@ export class LocalAccounts implements AuthProvider {
 
   async setRole(email: string, role: Role): Promise<Account | undefined> {
     await this.state.run('UPDATE accounts SET role = ? WHERE email = ?', [role, normalEmail(email)]);
-    const [row] = await this.state.all('SELECT * FROM accounts WHERE email = ?', [normalEmail(email)]);
+    const row = await this.rowOf(email);
     return row ? toAccount(row) : undefined;
   }
 
   async delete(email: string): Promise<Account | undefined> {
-    const [row] = await this.state.all('SELECT * FROM accounts WHERE email = ?', [normalEmail(email)]);
+    const row = await this.rowOf(email);
     if (!row) return undefined;
     await this.state.run('DELETE FROM accounts WHERE id = ?', [text(row.id)]);
     return toAccount(row);
